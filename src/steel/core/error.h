@@ -1,0 +1,35 @@
+// Error types thrown by the steel library; each executable's guard maps them to exit codes.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace steel {
+
+/// A bad option, option combination or configuration value. Exit code 2.
+class ConfigError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+/// Bad input data: a malformed CSV row, an unreadable image, a corrupt shard. Exit code 3.
+class DataError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Rendezvous, process-group or collective failure. Exit code 4.
+class DistError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+namespace exit_code {
+constexpr int kOk = 0;
+constexpr int kFailure = 1;
+constexpr int kConfig = 2;
+constexpr int kData = 3;
+constexpr int kDist = 4;
+}  // namespace exit_code
+
+}  // namespace steel

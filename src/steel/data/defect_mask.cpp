@@ -1,0 +1,54 @@
+#include "steel/data/defect_mask.h"
+
+#include <opencv2/imgproc.hpp>
+
+namespace steel::data {
+
+cv::Mat decode_mask(const ImageAnnotation& annotation, int64_t height, int64_t width) {
+  cv::Mat mask(static_cast<int>(height), static_cast<int>(width), CV_8UC1, cv::Scalar(0));
+  for (int c = 0; c < kNumClasses; ++c) {
+    paint_runs(annotation.runs[c], height, width, static_cast<uint8_t>(1u << c), mask.ptr<uint8_t>());
+  }
+  return mask;
+}
+
+cv::Mat resize_mask(const cv::Mat& mask, int height, int width) {
+  if (mask.rows == height && mask.cols == width) return mask.clone();
+  cv::Mat out(height, width, CV_8UC1, cv::Scalar(0));
+  cv::Mat plane, small;
+  for (int c = 0; c < kNumClasses; ++c) {
+    const uint8_t bit = static_cast<uint8_t>(1u << c);
+    cv::Mat has;
+    cv::bitwise_and(mask, cv::Scalar(bit), has);
+    if (cv::countNonZero(has) == 0) continue;
+    plane = (has != 0);  // 0 or 255
+    cv::resize(plane, small, cv::Size(width, height), 0, 0, cv::INTER_AREA);
+    cv::Mat set = small >= 128;
+    cv::Mat bits(height, width, CV_8UC1, cv::Scalar(0));
+    bits.setTo(cv::Scalar(bit), set);
+    cv::bitwise_or(out, bits, out);
+  }
+  return out;
+}
+
+cv::Mat resize_image(const cv::Mat& image, int height, int width) {
+  if (image.rows == height && image.cols == width) return image.clone();
+  cv::Mat out;
+  cv::resize(image, out, cv::Size(width, height), 0, 0, cv::INTER_AREA);
+  return out;
+}
+
+std::array<int64_t, kNumClasses> count_class_pixels(const cv::Mat& mask) {
+  std::array<int64_t, kNumClasses> counts{};
+  for (int y = 0; y < mask.rows; ++y) {
+    const uint8_t* row = mask.ptr<uint8_t>(y);
+    for (int x = 0; x < mask.cols; ++x) {
+      const uint8_t v = row[x];
+      if (v == 0) continue;
+      for (int c = 0; c < kNumClasses; ++c) counts[c] += (v >> c) & 1u;
+    }
+  }
+  return counts;
+}
+
+}  // namespace steel::data

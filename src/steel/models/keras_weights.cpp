@@ -1,0 +1,329 @@
+#include "steel/models/keras_weights.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <sstream>
+#include <utility>
+#include <vector>
+
+#include <hdf5.h>
+
+#include "steel/core/error.h"
+
+namespace steel::models {
+
+namespace {
+
+// Keras' HDF5_OBJECT_HEADER_LIMIT: an attribute larger than this does not fit in an object header.
+constexpr size_t kMaxAttributeBytes = 64512;
+// Marks the file as Keras 2 / TensorFlow: without these Keras assumes a Keras 1 file and converts kernels.
+constexpr const char* kKerasVersion = "2.3.1";
+constexpr const char* kKerasBackend = "tensorflow";
+
+// Owns one HDF5 identifier and closes it with the matching H5xclose.
+class H5Id {
+ public:
+  H5Id(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
+  H5Id(const H5Id&) = delete;
+  H5Id& operator=(const H5Id&) = delete;
+  H5Id(H5Id&& other) noexcept : id_(std::exchange(other.id_, -1)), close_(other.close_) {}
+  ~H5Id() {
+    if (id_ >= 0) close_(id_);
+  }
+  hid_t get() const { return id_; }
+  bool valid() const { return id_ >= 0; }
+  /// Closes now and reports failure (a failed H5Fclose can mean unflushed data).
+  herr_t close() { return id_ >= 0 ? close_(std::exchange(id_, -1)) : 0; }
+
+ private:
+  hid_t id_;
+  herr_t (*close_)(hid_t);
+};
+
+// HDF5 prints its error stack to stderr by default; this code reports failures itself, as DataError.
+class QuietHdf5Errors {
+ public:
+  QuietHdf5Errors() {
+    H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  }
+  ~QuietHdf5Errors() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
+  QuietHdf5Errors(const QuietHdf5Errors&) = delete;
+  QuietHdf5Errors& operator=(const QuietHdf5Errors&) = delete;
+
+ private:
+  H5E_auto2_t func_ = nullptr;
+  void* data_ = nullptr;
+};
+
+struct FileDataset {
+  std::string path;  // relative to the weights root, e.g. "conv0/conv0/kernel:0"
+  std::vector<int64_t> shape;
+  bool is_float = false;
+};
+// Dataset basename ("kernel:0") -> every dataset with that basename inside one layer group.
+using LayerContents = std::map<std::string, std::vector<FileDataset>>;
+
+std::string shape_string(const std::vector<int64_t>& shape) {
+  std::ostringstream out;
+  out << "[";
+  for (size_t i = 0; i < shape.size(); ++i) out << (i ? "," : "") << shape[i];
+  out << "]";
+  return out.str();
+}
+
+std::vector<std::string> link_names(hid_t group, const std::string& where) {
+  H5G_info_t info;
+  if (H5Gget_info(group, &info) < 0) throw DataError("cannot list HDF5 group '" + where + "'");
+  std::vector<std::string> names;
+  for (hsize_t i = 0; i < info.nlinks; ++i) {
+    const ssize_t length = H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
+    if (length < 0) throw DataError("cannot read a link name in HDF5 group '" + where + "'");
+    std::vector<char> buffer(static_cast<size_t>(length) + 1, '\0');
+    H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, buffer.data(), buffer.size(), H5P_DEFAULT);
+    names.emplace_back(buffer.data(), static_cast<size_t>(length));
+  }
+  return names;
+}
+
+// Opens `name` in `group` as whatever object it is; invalid for dangling links.
+H5Id open_object(hid_t group, const std::string& name) { return H5Id(H5Oopen(group, name.c_str(), H5P_DEFAULT), H5Oclose); }
+
+FileDataset describe_dataset(hid_t dataset, const std::string& path) {
+  FileDataset out;
+  out.path = path;
+  H5Id space(H5Dget_space(dataset), H5Sclose);
+  H5Id type(H5Dget_type(dataset), H5Tclose);
+  if (!space.valid() || !type.valid()) throw DataError("cannot inspect HDF5 dataset '" + path + "'");
+  const int rank = H5Sget_simple_extent_ndims(space.get());
+  if (rank < 0) throw DataError("cannot read the shape of HDF5 dataset '" + path + "'");
+  std::vector<hsize_t> dims(static_cast<size_t>(rank));
+  H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
+  for (hsize_t d : dims) out.shape.push_back(static_cast<int64_t>(d));
+  out.is_float = H5Tget_class(type.get()) == H5T_FLOAT;
+  return out;
+}
+
+// Every dataset below `group`, however deeply nested (Keras nests them as layer/layer/name:0).
+void collect_datasets(hid_t group, const std::string& path, LayerContents& out) {
+  for (const auto& name : link_names(group, path)) {
+    H5Id object = open_object(group, name);
+    if (!object.valid()) continue;
+    const std::string child = path + "/" + name;
+    switch (H5Iget_type(object.get())) {
+      case H5I_GROUP:
+        collect_datasets(object.get(), child, out);
+        break;
+      case H5I_DATASET:
+        out[name].push_back(describe_dataset(object.get(), child));
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+// A file written by Keras' model.save() keeps the weights under /model_weights; save_weights() at the root.
+H5Id open_weights_root(hid_t file) {
+  if (H5Lexists(file, "model_weights", H5P_DEFAULT) > 0) {
+    H5Id root(H5Gopen2(file, "model_weights", H5P_DEFAULT), H5Gclose);
+    if (root.valid()) return root;
+  }
+  return H5Id(H5Gopen2(file, "/", H5P_DEFAULT), H5Gclose);
+}
+
+void check_unique(const std::vector<KerasBinding>& bindings) {
+  std::set<std::pair<std::string, std::string>> seen;
+  for (const auto& b : bindings) {
+    TORCH_CHECK(seen.insert({b.layer, b.dataset}).second, "internal error: Keras dataset ", b.layer, "/", b.dataset,
+                " is bound twice");
+  }
+}
+
+torch::Tensor read_dataset(hid_t root, const FileDataset& dataset, const std::string& file) {
+  H5Id handle(H5Dopen2(root, dataset.path.c_str(), H5P_DEFAULT), H5Dclose);
+  torch::Tensor values = torch::empty(dataset.shape, torch::kFloat32);
+  if (!handle.valid() ||
+      H5Dread(handle.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data_ptr<float>()) < 0) {
+    throw DataError("Keras weight file '" + file + "': cannot read dataset '" + dataset.path + "'");
+  }
+  return values;
+}
+
+void write_strings_attribute(hid_t object, const std::string& name, const std::vector<std::string>& values,
+                             bool scalar, const std::string& file) {
+  size_t width = 1;
+  for (const auto& v : values) width = std::max(width, v.size());
+  if (width * values.size() > kMaxAttributeBytes) {
+    throw DataError("Keras weight file '" + file + "': attribute '" + name + "' would exceed the HDF5 header limit");
+  }
+  std::vector<char> buffer(width * values.size(), '\0');
+  for (size_t i = 0; i < values.size(); ++i) std::copy(values[i].begin(), values[i].end(), buffer.begin() + i * width);
+  // Fixed-length, null-padded byte strings: what h5py writes for the numpy 'S' arrays Keras stores.
+  H5Id type(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(type.get(), width);
+  H5Tset_strpad(type.get(), H5T_STR_NULLPAD);
+  const hsize_t count = values.size();
+  H5Id space(scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &count, nullptr), H5Sclose);
+  H5Id attribute(H5Acreate2(object, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  if (!attribute.valid() || H5Awrite(attribute.get(), type.get(), buffer.data()) < 0) {
+    throw DataError("Keras weight file '" + file + "': cannot write attribute '" + name + "'");
+  }
+}
+
+void write_dataset(hid_t group, const std::string& name, const torch::Tensor& values, const std::string& file) {
+  std::vector<hsize_t> dims(values.sizes().begin(), values.sizes().end());
+  H5Id space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose);
+  H5Id dataset(H5Dcreate2(group, name.c_str(), H5T_IEEE_F32LE, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+               H5Dclose);
+  if (!dataset.valid() ||
+      H5Dwrite(dataset.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data_ptr<float>()) < 0) {
+    throw DataError("Keras weight file '" + file + "': cannot write dataset '" + name + "'");
+  }
+}
+
+H5Id create_group(hid_t parent, const std::string& name, const std::string& file) {
+  H5Id group(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+  if (!group.valid()) throw DataError("Keras weight file '" + file + "': cannot create group '" + name + "'");
+  return group;
+}
+
+// Bindings grouped by layer, layers in first-seen (forward) order.
+std::vector<std::pair<std::string, std::vector<const KerasBinding*>>> by_layer(
+    const std::vector<KerasBinding>& bindings) {
+  std::vector<std::pair<std::string, std::vector<const KerasBinding*>>> layers;
+  std::map<std::string, size_t> index;
+  for (const auto& b : bindings) {
+    auto [it, inserted] = index.emplace(b.layer, layers.size());
+    if (inserted) layers.push_back({b.layer, {}});
+    layers[it->second].second.push_back(&b);
+  }
+  return layers;
+}
+
+void write_file(const std::vector<KerasBinding>& bindings, const std::string& file) {
+  H5Id handle(H5Fcreate(file.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+  if (!handle.valid()) throw DataError("cannot create Keras weight file '" + file + "'");
+  const auto layers = by_layer(bindings);
+  std::vector<std::string> layer_names;
+  for (const auto& layer : layers) layer_names.push_back(layer.first);
+  write_strings_attribute(handle.get(), "layer_names", layer_names, /*scalar=*/false, file);
+  write_strings_attribute(handle.get(), "keras_version", {kKerasVersion}, /*scalar=*/true, file);
+  write_strings_attribute(handle.get(), "backend", {kKerasBackend}, /*scalar=*/true, file);
+  for (const auto& [layer, members] : layers) {
+    H5Id outer = create_group(handle.get(), layer, file);
+    H5Id inner = create_group(outer.get(), layer, file);
+    std::vector<std::string> weight_names;
+    for (const KerasBinding* b : members) {
+      weight_names.push_back(layer + "/" + b->dataset);
+      write_dataset(inner.get(), b->dataset, to_keras_layout(*b), file);
+    }
+    write_strings_attribute(outer.get(), "weight_names", weight_names, /*scalar=*/false, file);
+  }
+  if (handle.close() < 0) throw DataError("cannot finish writing Keras weight file '" + file + "'");
+}
+
+}  // namespace
+
+void load_keras_weights(const KerasMappable& model, const std::string& path, const KerasLoadOptions& options) {
+  const std::vector<KerasBinding> bindings = model.keras_bindings();
+  check_unique(bindings);
+  QuietHdf5Errors quiet;
+  H5Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  if (!file.valid()) throw DataError("cannot open Keras weight file '" + path + "' (missing, or not HDF5)");
+  H5Id root = open_weights_root(file.get());
+  if (!root.valid()) throw DataError("cannot open the root group of Keras weight file '" + path + "'");
+
+  // Layers that hold weights, in file order; weightless layer groups (activations, pooling) are skipped.
+  std::vector<std::pair<std::string, LayerContents>> file_layers;
+  for (const auto& name : link_names(root.get(), path)) {
+    H5Id object = open_object(root.get(), name);
+    if (!object.valid() || H5Iget_type(object.get()) != H5I_GROUP) continue;
+    LayerContents contents;
+    collect_datasets(object.get(), name, contents);
+    if (!contents.empty()) file_layers.emplace_back(name, std::move(contents));
+  }
+  std::map<std::string, const LayerContents*> file_index;
+  for (const auto& [name, contents] : file_layers) file_index[name] = &contents;
+
+  std::vector<std::string> problems;
+  std::vector<const FileDataset*> sources(bindings.size(), nullptr);
+  std::set<std::string> model_layers;
+  std::set<std::pair<std::string, std::string>> bound;
+  for (size_t i = 0; i < bindings.size(); ++i) {
+    const KerasBinding& b = bindings[i];
+    bound.insert({b.layer, b.dataset});
+    const bool first_of_layer = model_layers.insert(b.layer).second;
+    const auto layer = file_index.find(b.layer);
+    if (layer == file_index.end()) {
+      if (first_of_layer) problems.push_back("missing layer '" + b.layer + "'");
+      continue;
+    }
+    const std::string where = b.layer + "/" + b.dataset;
+    const auto found = layer->second->find(b.dataset);
+    if (found == layer->second->end()) {
+      problems.push_back("missing dataset '" + where + "'");
+      continue;
+    }
+    if (found->second.size() > 1) {
+      problems.push_back("ambiguous dataset '" + where + "': layer group holds " +
+                         std::to_string(found->second.size()) + " datasets of that name");
+      continue;
+    }
+    const FileDataset& dataset = found->second.front();
+    const std::vector<int64_t> expected = keras_shape(b);
+    if (!dataset.is_float) {
+      problems.push_back("dataset '" + dataset.path + "' is not floating-point");
+    } else if (dataset.shape != expected) {
+      problems.push_back("shape mismatch for '" + where + "': file has " + shape_string(dataset.shape) +
+                         ", model expects " + shape_string(expected) + " (Keras axis order)");
+    } else {
+      sources[i] = &dataset;
+    }
+  }
+  for (const auto& [name, contents] : file_layers) {
+    if (model_layers.count(name) == 0) {
+      if (!options.allow_unexpected()) problems.push_back("unexpected layer '" + name + "'");
+      continue;
+    }
+    for (const auto& item : contents) {
+      if (bound.count({name, item.first}) == 0) problems.push_back("unexpected dataset '" + name + "/" + item.first + "'");
+    }
+  }
+  if (!problems.empty()) {
+    std::string message = "Keras weight file '" + path + "' does not match the model (" +
+                          std::to_string(problems.size()) + " problem" + (problems.size() == 1 ? "" : "s") + "):";
+    for (const auto& p : problems) message += "\n  " + p;
+    throw DataError(message);
+  }
+
+  // Read everything before touching the model, so a read error cannot leave it half loaded.
+  std::vector<torch::Tensor> values;
+  values.reserve(bindings.size());
+  for (size_t i = 0; i < bindings.size(); ++i) {
+    values.push_back(from_keras_layout(bindings[i].transform, read_dataset(root.get(), *sources[i], path)));
+  }
+  torch::NoGradGuard no_grad;
+  for (size_t i = 0; i < bindings.size(); ++i) bindings[i].tensor.copy_(values[i]);
+}
+
+void save_keras_weights(const KerasMappable& model, const std::string& path) {
+  const std::vector<KerasBinding> bindings = model.keras_bindings();
+  check_unique(bindings);
+  const std::string temporary = path + ".tmp";
+  QuietHdf5Errors quiet;
+  try {
+    write_file(bindings, temporary);
+  } catch (...) {
+    std::remove(temporary.c_str());
+    throw;
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    std::remove(temporary.c_str());
+    throw DataError("cannot rename '" + temporary + "' to '" + path + "'");
+  }
+}
+
+}  // namespace steel::models

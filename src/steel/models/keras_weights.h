@@ -1,0 +1,48 @@
+// Loads and saves weights in the Keras HDF5 layout, so published Keras weights and steel's own checkpoints load the same way.
+#pragma once
+
+#include <string>
+
+#include <torch/torch.h>
+
+#include "steel/models/keras_layout.h"
+
+namespace steel::models {
+
+/// Options for `load_keras_weights`.
+struct KerasLoadOptions {
+  /// Accept layers in the file that the model lacks, e.g. an ImageNet classifier's `fc1`, or the decoder
+  /// layers of a full U-Net file loaded into an encoder alone. Missing layers and shape mismatches still fail.
+  TORCH_ARG(bool, allow_unexpected) = false;
+};
+
+/// Copies the weights in `path` into `model`. The file holds one top-level group per Keras layer
+/// (`conv0`, `stage1_unit1_bn1`, `block1a_dwconv`, `decoder_stage0a_conv`, `final_conv`, ...; a full-model
+/// file's `model_weights` group is used when present) with datasets `kernel:0`, `bias:0`,
+/// `depthwise_kernel:0`, `gamma:0`, `beta:0`, `moving_mean:0`, `moving_variance:0`, either directly in the
+/// layer group or nested as Keras writes them (`conv0/conv0/kernel:0`). Groups without datasets (Keras'
+/// activation, pooling and add layers) are ignored. Conv kernels are converted from HWIO to OIHW and
+/// depthwise kernels from (kh,kw,C,1) to (C,1,kh,kw).
+/// Every missing layer or dataset, unexpected layer or dataset and shape mismatch is collected first and
+/// reported in one steel::DataError; the model is left unchanged when that happens.
+void load_keras_weights(const KerasMappable& model, const std::string& path, const KerasLoadOptions& options = {});
+
+/// Convenience for module holders: load_keras_weights(unet, "weights.h5").
+template <typename ModuleType>
+void load_keras_weights(const torch::nn::ModuleHolder<ModuleType>& model, const std::string& path,
+                        const KerasLoadOptions& options = {}) {
+  load_keras_weights(*model, path, options);
+}
+
+/// Writes every parameter and BN moving statistic of `model` in the layout `load_keras_weights` reads, in
+/// the nested form Keras' save_weights produces (float32, `layer_names`/`weight_names` attributes), so the
+/// file also loads in Keras with load_weights(path, by_name=True). Writes `path`.tmp and renames it over
+/// `path`, so a crash never leaves a truncated file under the final name. Throws steel::DataError on I/O failure.
+void save_keras_weights(const KerasMappable& model, const std::string& path);
+
+template <typename ModuleType>
+void save_keras_weights(const torch::nn::ModuleHolder<ModuleType>& model, const std::string& path) {
+  save_keras_weights(*model, path);
+}
+
+}  // namespace steel::models
