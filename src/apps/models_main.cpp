@@ -5,7 +5,6 @@
 #include "steel/cli/guarded_main.h"
 #include "steel/core/error.h"
 #include "steel/core/logging.h"
-#include "steel/models/model_factory.h"
 #include "steel/models/model_summary.h"
 
 namespace {

@@ -15,6 +15,7 @@ cv::Mat decode_mask(const ImageAnnotation& annotation, int64_t height, int64_t w
 cv::Mat resize_mask(const cv::Mat& mask, int height, int width) {
   if (mask.rows == height && mask.cols == width) return mask.clone();
   cv::Mat out(height, width, CV_8UC1, cv::Scalar(0));
+  if (cv::countNonZero(mask) == 0) return out;  // defect-free images are the common case
   cv::Mat plane, small;
   for (int c = 0; c < kNumClasses; ++c) {
     const uint8_t bit = static_cast<uint8_t>(1u << c);
@@ -31,6 +32,29 @@ cv::Mat resize_mask(const cv::Mat& mask, int height, int width) {
   return out;
 }
 
+cv::Mat decode_resized_mask(const ImageAnnotation& annotation, int height, int width, int64_t source_height,
+                            int64_t source_width) {
+  cv::Mat out(height, width, CV_8UC1, cv::Scalar(0));
+  cv::Mat plane, small;
+  for (int c = 0; c < kNumClasses; ++c) {
+    if (annotation.runs[c].empty()) continue;
+    plane = cv::Mat::zeros(static_cast<int>(source_height), static_cast<int>(source_width), CV_8UC1);
+    paint_runs(annotation.runs[c], source_height, source_width, 255, plane.ptr<uint8_t>());
+    if (plane.rows == height && plane.cols == width) {
+      small = plane;
+    } else {
+      cv::resize(plane, small, cv::Size(width, height), 0, 0, cv::INTER_AREA);
+    }
+    const uint8_t bit = static_cast<uint8_t>(1u << c);
+    for (int y = 0; y < height; ++y) {
+      const uint8_t* in = small.ptr<uint8_t>(y);
+      uint8_t* o = out.ptr<uint8_t>(y);
+      for (int x = 0; x < width; ++x) o[x] |= in[x] >= 128 ? bit : 0;
+    }
+  }
+  return out;
+}
+
 cv::Mat resize_image(const cv::Mat& image, int height, int width) {
   if (image.rows == height && image.cols == width) return image.clone();
   cv::Mat out;
@@ -40,6 +64,7 @@ cv::Mat resize_image(const cv::Mat& image, int height, int width) {
 
 std::array<int64_t, kNumClasses> count_class_pixels(const cv::Mat& mask) {
   std::array<int64_t, kNumClasses> counts{};
+  if (cv::countNonZero(mask) == 0) return counts;
   for (int y = 0; y < mask.rows; ++y) {
     const uint8_t* row = mask.ptr<uint8_t>(y);
     for (int x = 0; x < mask.cols; ++x) {

@@ -19,6 +19,11 @@ cv::Mat decode_mask(const ImageAnnotation& annotation, int64_t height = kSourceH
 /// nearest-neighbour, thin one-pixel cracks that cover half a target pixel survive a 2x reduction.
 cv::Mat resize_mask(const cv::Mat& mask, int height, int width);
 
+/// decode_mask followed by resize_mask, without materialising the full-size bitfield: each class
+/// present is painted as its own 0/255 plane straight from the runs. Same result, fewer passes.
+cv::Mat decode_resized_mask(const ImageAnnotation& annotation, int height, int width,
+                            int64_t source_height = kSourceHeight, int64_t source_width = kSourceWidth);
+
 /// Resizes a grayscale image with INTER_AREA (the thesis's half-resolution 128x800 by default).
 cv::Mat resize_image(const cv::Mat& image, int height, int width);
 

@@ -13,6 +13,7 @@
 #include <sstream>
 #include <unordered_set>
 
+#include <opencv2/core/utility.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <spdlog/spdlog.h>
 
@@ -94,10 +95,9 @@ std::vector<EncodedRecord> build_shard(const std::vector<PlannedRecord>& records
       return;
     }
     ++decoded_here;
-    cv::Mat mask = src.annotation != nullptr ? decode_mask(*src.annotation)
-                                             : cv::Mat(gray.rows, gray.cols, CV_8UC1, cv::Scalar(0));
     const cv::Mat small_image = resize_image(gray, o.height, o.width);
-    const cv::Mat small_mask = resize_mask(mask, o.height, o.width);
+    const cv::Mat small_mask = src.annotation != nullptr ? decode_resized_mask(*src.annotation, o.height, o.width)
+                                                         : cv::Mat(o.height, o.width, CV_8UC1, cv::Scalar(0));
     for (std::size_t r = begin; r < end; ++r) {
       const Augmentation& aug = augs[records[r].augmentation];
       cv::Mat image_out, mask_out;
@@ -229,6 +229,13 @@ PrepResult run_prep(const PrepOptions& o) {
   fs::remove_all(tmp);
   fs::create_directories(tmp);
   std::map<int, std::vector<EncodedRecord>> written;
+  // We parallelise over images; OpenCV's own threads inside resize/warp would only contend.
+  const int opencv_threads = cv::getNumThreads();
+  cv::setNumThreads(1);
+  struct RestoreOpenCvThreads {
+    int n;
+    ~RestoreOpenCvThreads() { cv::setNumThreads(n); }
+  } restore{opencv_threads};
   try {
     std::atomic<int64_t> done{0};
     std::mutex skipped_mutex;

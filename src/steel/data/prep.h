@@ -18,7 +18,7 @@ struct PrepOptions {
   int width = 800;
   OnError on_error = OnError::kFail;
   int threads = 0;          ///< 0 = every core
-  int deflate_level = 4;    ///< zlib level of the image and mask chunks (1..9)
+  int deflate_level = 1;    ///< zlib level of the chunks (1..9); noisy steel texture gains ~3% from level 4 at 1.6x the CPU
   bool overwrite = false;
 };
 

@@ -1,6 +1,6 @@
 #include "steel/data/shard_reader.h"
 
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include <cstring>
 #include <filesystem>
@@ -175,13 +175,18 @@ std::vector<uint8_t> ShardReader::read_mask_chunk(int64_t i) const {
 }
 
 void ShardReader::inflate_chunk(const std::vector<uint8_t>& chunk, uint8_t* out, int64_t record) const {
-  uLongf size = static_cast<uLongf>(info_.height) * static_cast<uLongf>(info_.width);
-  const uLongf expected = size;
-  const int rc = uncompress(out, &size, chunk.data(), static_cast<uLong>(chunk.size()));
-  if (rc != Z_OK || size != expected) {
-    throw DataError(path_ + ": record " + std::to_string(record) + " has a corrupt chunk (zlib code " +
-                    std::to_string(rc) + ", " + std::to_string(size) + " of " + std::to_string(expected) +
-                    " bytes)");
+  struct Decompressor {
+    libdeflate_decompressor* ptr = libdeflate_alloc_decompressor();
+    ~Decompressor() { libdeflate_free_decompressor(ptr); }
+  };
+  thread_local Decompressor d;
+  const std::size_t expected = static_cast<std::size_t>(info_.height) * static_cast<std::size_t>(info_.width);
+  std::size_t size = 0;
+  const auto rc = libdeflate_zlib_decompress(d.ptr, chunk.data(), chunk.size(), out, expected, &size);
+  if (rc != LIBDEFLATE_SUCCESS || size != expected) {
+    throw DataError(path_ + ": record " + std::to_string(record) + " has a corrupt chunk (libdeflate code " +
+                    std::to_string(static_cast<int>(rc)) + ", " + std::to_string(size) + " of " +
+                    std::to_string(expected) + " bytes)");
   }
 }
 

@@ -1,6 +1,6 @@
 #include "steel/data/shard_writer.h"
 
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -95,11 +95,24 @@ void write_strings(hid_t file_id, const char* name, const std::vector<const char
 }  // namespace
 
 std::vector<uint8_t> compress_chunk(const uint8_t* data, std::size_t size, int level) {
-  uLongf bound = compressBound(static_cast<uLong>(size));
-  std::vector<uint8_t> out(bound);
-  const int rc = compress2(out.data(), &bound, data, static_cast<uLong>(size), level);
-  if (rc != Z_OK) throw DataError("zlib compress2 failed with code " + std::to_string(rc));
-  out.resize(bound);
+  // libdeflate writes the same zlib stream format as zlib (so HDF5's deflate filter and h5py
+  // read it) at 2-3x zlib's speed; one compressor per thread and level, reused across calls.
+  struct Compressor {
+    libdeflate_compressor* ptr = nullptr;
+    int level = -1;
+    ~Compressor() { libdeflate_free_compressor(ptr); }
+  };
+  thread_local Compressor c;
+  if (c.level != level) {
+    libdeflate_free_compressor(c.ptr);
+    c.ptr = libdeflate_alloc_compressor(level);
+    c.level = level;
+    if (c.ptr == nullptr) throw DataError("libdeflate: cannot create a compressor at level " + std::to_string(level));
+  }
+  std::vector<uint8_t> out(libdeflate_zlib_compress_bound(c.ptr, size));
+  const std::size_t n = libdeflate_zlib_compress(c.ptr, data, size, out.data(), out.size());
+  if (n == 0) throw DataError("libdeflate: compression failed");
+  out.resize(n);
   return out;
 }
 

@@ -1,6 +1,7 @@
 #include "steel/models/encoder_mode.h"
 
 #include "steel/core/error.h"
+#include "steel/models/encoder.h"
 
 namespace steel::models {
 

@@ -4,9 +4,10 @@
 #include <string>
 #include <vector>
 
-#include "steel/models/encoder.h"
-
 namespace steel::models {
+
+// Declared, not included, so that tools which only parse a mode (steel_models) need no torch headers.
+class EncoderImpl;
 
 enum class EncoderMode {
   /// What sm.Unet(encoder_freeze=True) really does: encoder conv, depthwise and SE weights are frozen, but

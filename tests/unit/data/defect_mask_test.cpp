@@ -43,3 +43,20 @@ TEST(DefectMask, ImageResizeIsAreaAveraging) {
 
 }  // namespace
 }  // namespace steel::data
+
+namespace steel::data {
+namespace {
+
+TEST(DefectMask, DirectResizedDecodeEqualsDecodeThenResize) {
+  ImageAnnotation a;
+  a.runs[0] = parse_rle("1 300 1000 57 40000 900", 256, 1600);
+  a.runs[1] = parse_rle("5000 2 5258 2 5514 3", 256, 1600);  // a thin crack across columns
+  a.runs[3] = parse_rle("200000 5000", 256, 1600);
+  const cv::Mat expected = resize_mask(decode_mask(a), 128, 800);
+  const cv::Mat actual = decode_resized_mask(a, 128, 800);
+  EXPECT_EQ(cv::countNonZero(expected != actual), 0);
+  EXPECT_GT(cv::countNonZero(actual), 0);
+}
+
+}  // namespace
+}  // namespace steel::data

@@ -4,12 +4,12 @@
 #include <cstdint>
 #include <iostream>
 #include <string>
+#include <utility>
 
 #include <gtest/gtest.h>
 
 #include "steel/models/efficientnet_encoder.h"
 #include "steel/models/model_factory.h"
-#include "steel/models/resnet_encoder.h"
 
 namespace steel::models {
 namespace {
@@ -34,6 +34,9 @@ const Expected kFigure56[] = {
     {"efficientnet-b5", 37469108, 9126340, 37294388, 8953604},
     {"efficientnet-b7", 75048532, 11259588, 74735828, 10948868},
 };
+
+// Readable failure messages instead of gtest's byte dump.
+void PrintTo(const Expected& e, std::ostream* os) { *os << e.backbone; }
 
 class Figure56Test : public ::testing::TestWithParam<Expected> {};
 
