@@ -89,7 +89,9 @@ std::vector<std::string> link_names(hid_t group, const std::string& where) {
 }
 
 // Opens `name` in `group` as whatever object it is; invalid for dangling links.
-H5Id open_object(hid_t group, const std::string& name) { return H5Id(H5Oopen(group, name.c_str(), H5P_DEFAULT), H5Oclose); }
+H5Id open_object(hid_t group, const std::string& name) {
+  return H5Id(H5Oopen(group, name.c_str(), H5P_DEFAULT), H5Oclose);
+}
 
 FileDataset describe_dataset(hid_t dataset, const std::string& path) {
   FileDataset out;
@@ -289,7 +291,9 @@ void load_keras_weights(const KerasMappable& model, const std::string& path, con
       continue;
     }
     for (const auto& item : contents) {
-      if (bound.count({name, item.first}) == 0) problems.push_back("unexpected dataset '" + name + "/" + item.first + "'");
+      if (bound.count({name, item.first}) == 0) {
+        problems.push_back("unexpected dataset '" + name + "/" + item.first + "'");
+      }
     }
   }
   if (!problems.empty()) {

@@ -1,4 +1,4 @@
-// Loads and saves weights in the Keras HDF5 layout, so published Keras weights and steel's own checkpoints load the same way.
+// Loads and saves weights in the Keras HDF5 layout: published Keras weights and steel checkpoints load alike.
 #pragma once
 
 #include <string>

@@ -1,4 +1,4 @@
-// The EfficientNet mobile inverted bottleneck (MBConv) block with squeeze-and-excitation, as in qubvel/efficientnet 1.0.0.
+// EfficientNet's mobile inverted bottleneck (MBConv) block with squeeze-and-excitation (qubvel/efficientnet 1.0.0).
 #pragma once
 
 #include <cstdint>

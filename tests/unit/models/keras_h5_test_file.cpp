@@ -1,14 +1,11 @@
 #include "keras_h5_test_file.h"
 
-#include <filesystem>
 #include <stdexcept>
 #include <vector>
 
-#include <gtest/gtest.h>
 #include <hdf5.h>
-#include <unistd.h>
 
-namespace steel::models::testing {
+namespace steel::testing {
 
 namespace {
 
@@ -90,13 +87,4 @@ bool h5_root_has_attribute(const std::string& path, const std::string& name) {
   return exists > 0;
 }
 
-std::string temp_path(const std::string& stem) {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  std::string name = std::string(info ? info->name() : "test") + "_" + stem + "_" + std::to_string(getpid()) + ".h5";
-  for (char& c : name) {
-    if (c == '/') c = '_';
-  }
-  return (std::filesystem::temp_directory_path() / name).string();
-}
-
-}  // namespace steel::models::testing
+}  // namespace steel::testing

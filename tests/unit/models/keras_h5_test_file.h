@@ -5,7 +5,7 @@
 
 #include <torch/torch.h>
 
-namespace steel::models::testing {
+namespace steel::testing {
 
 /// Creates (truncates) an HDF5 file and writes Keras-style layer groups into it.
 class KerasH5Writer {
@@ -38,7 +38,4 @@ bool h5_path_exists(const std::string& path, const std::string& object);
 /// True when the root group of the file has an attribute called `name`.
 bool h5_root_has_attribute(const std::string& path, const std::string& name);
 
-/// A fresh path under the system temp directory, unique per test.
-std::string temp_path(const std::string& stem);
-
-}  // namespace steel::models::testing
+}  // namespace steel::testing

@@ -1,7 +1,6 @@
 // The Keras HDF5 loader/saver: names, transposes, hand-computed outputs, error reporting and round trips.
 #include "steel/models/keras_weights.h"
 
-#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -12,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "keras_h5_test_file.h"
+#include "support/temp_dir.h"
 #include "steel/core/error.h"
 #include "steel/models/efficientnet_encoder.h"
 #include "steel/models/model_factory.h"
@@ -22,9 +22,9 @@ namespace steel::models {
 namespace {
 
 using ::testing::HasSubstr;
-using testing::KerasH5Writer;
-using testing::read_h5_dataset;
-using testing::temp_path;
+using steel::testing::KerasH5Writer;
+using steel::testing::read_h5_dataset;
+using steel::testing::TempDir;
 
 // The Keras shape of a torch tensor, by the rules of the Keras layers (written out independently of the
 // library's keras_shape): Conv2D kernel (kh,kw,in,out), DepthwiseConv2D (kh,kw,C,1), vectors unchanged.
@@ -33,15 +33,6 @@ torch::Tensor torch_to_keras(const std::string& dataset, const torch::Tensor& t)
   if (dataset == "depthwise_kernel:0") return t.permute({2, 3, 0, 1}).contiguous();
   return t.contiguous();
 }
-
-struct FileCleaner {
-  explicit FileCleaner(std::string p) : path(std::move(p)) {}
-  ~FileCleaner() {
-    std::remove(path.c_str());
-    std::remove((path + ".tmp").c_str());
-  }
-  std::string path;
-};
 
 // A small module with one layer of each kind the encoders use, bound under Keras names "conv", "dw", "bn".
 class TinyNetImpl : public torch::nn::Module, public KerasMappable {
@@ -106,21 +97,23 @@ void expect_tiny_loaded(TinyNet& net) {
 }
 
 TEST(KerasWeights, LoadsOneLevelNestedAndModelWeightsLayouts) {
+  TempDir dir;
   for (const auto& [nested, root] : {std::pair<bool, std::string>{false, ""}, {true, ""}, {true, "model_weights"}}) {
-    FileCleaner file(temp_path(nested ? "nested" : "flat"));
-    write_tiny_file(file.path, nested, root);
+    const std::string path = dir / (root + (nested ? "nested" : "flat") + ".h5");
+    write_tiny_file(path, nested, root);
     TinyNet net;
-    load_keras_weights(net, file.path);
+    load_keras_weights(net, path);
     SCOPED_TRACE(root + (nested ? " nested" : " flat"));
     expect_tiny_loaded(net);
   }
 }
 
 TEST(KerasWeights, ConvWithKnownWeightsGivesHandComputedOutput) {
-  FileCleaner file(temp_path("conv"));
-  write_tiny_file(file.path, /*nested=*/true);
+  TempDir dir;
+  const std::string path = dir / "conv.h5";
+  write_tiny_file(path, /*nested=*/true);
   TinyNet net;
-  load_keras_weights(net, file.path);
+  load_keras_weights(net, path);
   // A unit impulse at (1,1) of input channel 0. Keras 'same' 3x3 cross-correlation:
   // out[o][y][x] = sum_{h,w} in[y+h-1][x+w-1] * K[h][w][0][o] + b[o] = K[2-y][2-x][0][o] + b[o] near the impulse.
   torch::Tensor x = torch::zeros({1, 2, 4, 4});
@@ -161,9 +154,10 @@ TEST(KerasWeights, ConvWithKnownWeightsGivesHandComputedOutput) {
 }
 
 TEST(KerasWeights, ReportsEveryProblemInOneErrorAndLeavesTheModelUntouched) {
-  FileCleaner file(temp_path("bad"));
+  TempDir dir;
+  const std::string path = dir / "bad.h5";
   {
-    KerasH5Writer h5(file.path);
+    KerasH5Writer h5(path);
     h5.write("conv", "kernel:0", torch::zeros({3, 3, 3, 3}), true);  // model expects (3,3,2,3)
     h5.write("conv", "bias:0", torch::zeros({3}), true);
     h5.write("dw", "kernel:0", torch::zeros({3, 3, 3, 1}), true);  // wrong dataset name for a depthwise layer
@@ -174,11 +168,11 @@ TEST(KerasWeights, ReportsEveryProblemInOneErrorAndLeavesTheModelUntouched) {
   TinyNet net;
   const torch::Tensor before = net->conv->weight.clone();
   try {
-    load_keras_weights(net, file.path);
+    load_keras_weights(net, path);
     FAIL() << "expected a DataError";
   } catch (const DataError& e) {
     const std::string message = e.what();
-    EXPECT_THAT(message, HasSubstr(file.path));
+    EXPECT_THAT(message, HasSubstr(path));
     EXPECT_THAT(message, HasSubstr("6 problems"));
     EXPECT_THAT(message, HasSubstr("shape mismatch for 'conv/kernel:0': file has [3,3,3,3], model expects [3,3,2,3]"));
     EXPECT_THAT(message, HasSubstr("missing dataset 'dw/depthwise_kernel:0'"));
@@ -191,7 +185,7 @@ TEST(KerasWeights, ReportsEveryProblemInOneErrorAndLeavesTheModelUntouched) {
 
   // allow_unexpected tolerates extra layers only.
   try {
-    load_keras_weights(net, file.path, KerasLoadOptions().allow_unexpected(true));
+    load_keras_weights(net, path, KerasLoadOptions().allow_unexpected(true));
     FAIL() << "expected a DataError";
   } catch (const DataError& e) {
     EXPECT_THAT(e.what(), HasSubstr("4 problems"));
@@ -201,14 +195,11 @@ TEST(KerasWeights, ReportsEveryProblemInOneErrorAndLeavesTheModelUntouched) {
 
 TEST(KerasWeights, UnreadableFilesAreDataErrors) {
   TinyNet net;
-  EXPECT_THROW(load_keras_weights(net, temp_path("does_not_exist")), DataError);
-  FileCleaner file(temp_path("not_hdf5"));
-  {
-    std::FILE* f = std::fopen(file.path.c_str(), "w");
-    std::fputs("not an hdf5 file\n", f);
-    std::fclose(f);
-  }
-  EXPECT_THROW(load_keras_weights(net, file.path), DataError);
+  TempDir dir;
+  EXPECT_THROW(load_keras_weights(net, dir / "does_not_exist.h5"), DataError);
+  const std::string path = dir / "not_hdf5.h5";
+  steel::testing::write_file(path, "not an hdf5 file\n");
+  EXPECT_THROW(load_keras_weights(net, path), DataError);
 }
 
 std::set<const void*> parameters_and_moving_stats(const torch::nn::Module& module) {
@@ -258,16 +249,17 @@ TEST(KerasWeights, ResNetEncoderUsesKerasNamesAndTransposes) {
   for (const auto& b : encoder->keras_bindings()) layers.insert(b.layer);
   EXPECT_EQ(layers, expected);
 
-  FileCleaner file(temp_path("resnet18"));
-  expect_full_load(*encoder, *encoder, file.path);
+  TempDir dir;
+  const std::string path = dir / "resnet18.h5";
+  expect_full_load(*encoder, *encoder, path);
   // Spot checks by torch parameter name, independent of the binding list.
   const auto params = encoder->named_parameters();
   EXPECT_TRUE(torch::equal(params["stage2_unit1.sc.weight"].permute({2, 3, 1, 0}),
-                           read_h5_dataset(file.path, "stage2_unit1_sc/stage2_unit1_sc/kernel:0")));
-  EXPECT_TRUE(torch::equal(params["bn_data.bias"], read_h5_dataset(file.path, "bn_data/bn_data/beta:0")));
+                           read_h5_dataset(path, "stage2_unit1_sc/stage2_unit1_sc/kernel:0")));
+  EXPECT_TRUE(torch::equal(params["bn_data.bias"], read_h5_dataset(path, "bn_data/bn_data/beta:0")));
   EXPECT_EQ(params.find("bn_data.weight"), nullptr) << "bn_data has no gamma (Keras scale=False)";
   EXPECT_TRUE(torch::equal(encoder->named_buffers()["bn0.running_var"],
-                           read_h5_dataset(file.path, "bn0/bn0/moving_variance:0")));
+                           read_h5_dataset(path, "bn0/bn0/moving_variance:0")));
 }
 
 TEST(KerasWeights, EfficientNetEncoderUsesKerasNamesAndTransposes) {
@@ -290,15 +282,16 @@ TEST(KerasWeights, EfficientNetEncoderUsesKerasNamesAndTransposes) {
   for (const auto& b : encoder->keras_bindings()) layers.insert(b.layer);
   EXPECT_EQ(layers, expected);
 
-  FileCleaner file(temp_path("effb0"));
-  expect_full_load(*encoder, *encoder, file.path);
+  TempDir dir;
+  const std::string path = dir / "effb0.h5";
+  expect_full_load(*encoder, *encoder, path);
   const auto params = encoder->named_parameters();
   EXPECT_TRUE(torch::equal(params["block2a.dwconv.weight"].permute({2, 3, 0, 1}),
-                           read_h5_dataset(file.path, "block2a_dwconv/block2a_dwconv/depthwise_kernel:0")));
+                           read_h5_dataset(path, "block2a_dwconv/block2a_dwconv/depthwise_kernel:0")));
   EXPECT_TRUE(torch::equal(params["block2a.se_reduce.bias"],
-                           read_h5_dataset(file.path, "block2a_se_reduce/block2a_se_reduce/bias:0")));
+                           read_h5_dataset(path, "block2a_se_reduce/block2a_se_reduce/bias:0")));
   EXPECT_TRUE(torch::equal(params["stem_conv.weight"].permute({2, 3, 1, 0}),
-                           read_h5_dataset(file.path, "stem_conv/stem_conv/kernel:0")));
+                           read_h5_dataset(path, "stem_conv/stem_conv/kernel:0")));
 }
 
 TEST(KerasWeights, DecoderAndHeadUseSegmentationModelsNames) {
@@ -320,8 +313,9 @@ TEST(KerasWeights, DecoderAndHeadUseSegmentationModelsNames) {
     }
   }
   EXPECT_TRUE(has_head);
-  FileCleaner file(temp_path("decoder"));
-  expect_full_load(model->decoder(), model->decoder(), file.path);
+  TempDir dir;
+  const std::string path = dir / "decoder.h5";
+  expect_full_load(model->decoder(), model->decoder(), path);
 }
 
 // Perturbs every parameter and moving statistic (seed-dependent) so that a round trip cannot pass by
@@ -338,17 +332,18 @@ void randomize(torch::nn::Module& module, int seed) {
 
 void expect_round_trip(const std::string& backbone) {
   SCOPED_TRACE(backbone);
-  FileCleaner file(temp_path(backbone));
+  TempDir dir;
+  const std::string path = dir / (backbone + ".h5");
   UNet original = make_unet(backbone, UNetOptions().encoder_mode(EncoderMode::kTrainable));
   randomize(*original, 1);
-  save_keras_weights(original, file.path);
-  EXPECT_TRUE(std::filesystem::exists(file.path));
-  EXPECT_FALSE(std::filesystem::exists(file.path + ".tmp"));
-  EXPECT_TRUE(testing::h5_root_has_attribute(file.path, "layer_names"));
+  save_keras_weights(original, path);
+  EXPECT_TRUE(std::filesystem::exists(path));
+  EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+  EXPECT_TRUE(testing::h5_root_has_attribute(path, "layer_names"));
 
   UNet copy = make_unet(backbone, UNetOptions().encoder_mode(EncoderMode::kTrainable));
   randomize(*copy, 2);
-  load_keras_weights(copy, file.path);
+  load_keras_weights(copy, path);
   const auto a = original->named_parameters();
   const auto b = copy->named_parameters();
   for (const auto& item : a) EXPECT_TRUE(torch::equal(item.value(), b[item.key()])) << item.key();
@@ -371,24 +366,26 @@ TEST(KerasWeights, SaveThenLoadRoundTripsResNet) {
   expect_round_trip("resnet18");
   // The nested Keras form, with the kernel in HWIO order.
   UNet probe = make_unet("resnet18");
-  FileCleaner file(temp_path("probe"));
-  save_keras_weights(probe, file.path);
-  EXPECT_TRUE(torch::equal(read_h5_dataset(file.path, "conv0/conv0/kernel:0"),
+  TempDir dir;
+  const std::string path = dir / "probe.h5";
+  save_keras_weights(probe, path);
+  EXPECT_TRUE(torch::equal(read_h5_dataset(path, "conv0/conv0/kernel:0"),
                            probe->encoder().named_parameters()["conv0.weight"].permute({2, 3, 1, 0})));
-  EXPECT_TRUE(torch::equal(read_h5_dataset(file.path, "final_conv/final_conv/bias:0"),
+  EXPECT_TRUE(torch::equal(read_h5_dataset(path, "final_conv/final_conv/bias:0"),
                            probe->named_parameters()["final_conv.bias"]));
 }
 
 TEST(KerasWeights, SaveThenLoadRoundTripsEfficientNet) { expect_round_trip("efficientnet-b0"); }
 
 TEST(KerasWeights, EncoderLoadsFromFullModelFileOnlyWhenAllowed) {
-  FileCleaner file(temp_path("full"));
+  TempDir dir;
+  const std::string path = dir / "full.h5";
   UNet model = make_unet("efficientnet-b0");
   randomize(*model, 3);
-  save_keras_weights(model, file.path);
+  save_keras_weights(model, path);
   auto encoder = make_encoder("efficientnet-b0");
-  EXPECT_THROW(load_keras_weights(*encoder, file.path), DataError);
-  load_keras_weights(*encoder, file.path, KerasLoadOptions().allow_unexpected(true));
+  EXPECT_THROW(load_keras_weights(*encoder, path), DataError);
+  load_keras_weights(*encoder, path, KerasLoadOptions().allow_unexpected(true));
   EXPECT_TRUE(torch::equal(encoder->named_parameters()["top_conv.weight"],
                            model->encoder().named_parameters()["top_conv.weight"]));
 }

@@ -43,7 +43,8 @@ TEST(SamePadConv2d, Stride2PadsOnlyBottomAndRight) {
   const torch::Tensor y = conv(torch::ones({1, 1, 4, 4}));
   const torch::Tensor expected = torch::tensor({9.0f, 6.0f, 6.0f, 4.0f}).reshape({1, 1, 2, 2});
   EXPECT_TRUE(torch::equal(y, expected)) << y;
-  const torch::Tensor symmetric = F::conv2d(torch::ones({1, 1, 4, 4}), conv->weight, F::Conv2dFuncOptions().stride(2).padding(1));
+  const torch::Tensor symmetric =
+      F::conv2d(torch::ones({1, 1, 4, 4}), conv->weight, F::Conv2dFuncOptions().stride(2).padding(1));
   EXPECT_FALSE(torch::equal(y, symmetric));
 }
 
@@ -53,7 +54,8 @@ TEST(SamePadConv2d, EqualsExplicitPadThenValidConv) {
   const torch::Tensor x = torch::randn({2, 4, 10, 12});
   // H: out 5, total (4*2+5-10)=3 -> (1,2); W: out 6, total (5*2+5-12)=3 -> (1,2).
   const torch::Tensor padded = F::pad(x, F::PadFuncOptions({1, 2, 1, 2}));
-  const torch::Tensor expected = F::conv2d(padded, conv->weight, F::Conv2dFuncOptions().bias(conv->bias).stride(2).groups(4));
+  const torch::Tensor expected =
+      F::conv2d(padded, conv->weight, F::Conv2dFuncOptions().bias(conv->bias).stride(2).groups(4));
   const torch::Tensor y = conv(x);
   EXPECT_EQ(y.sizes(), torch::IntArrayRef({2, 4, 5, 6}));
   EXPECT_TRUE(torch::allclose(y, expected));
