@@ -8,7 +8,7 @@ scripts/install_deps.sh
 scripts/build.sh
 BIN=${BUILD_DIR:-build}
 OUT=${OUT:-runs/demo}
-IMAGES=${IMAGES:-400}
+IMAGES=${IMAGES:-1200}  # enough for every fold to see the rarest class (type 2)
 rm -rf "$OUT"
 mkdir -p "$OUT"
 
