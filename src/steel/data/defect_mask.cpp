@@ -12,22 +12,31 @@ cv::Mat decode_mask(const ImageAnnotation& annotation, int64_t height, int64_t w
   return mask;
 }
 
+namespace {
+
+// The mask resize rule, for one class: area-resize its 0/255 plane and set `bit` in `out`
+// wherever at least half of the covered source area had the class.
+void or_resized_plane(const cv::Mat& plane, uint8_t bit, cv::Mat& out) {
+  cv::Mat small;
+  cv::resize(plane, small, out.size(), 0, 0, cv::INTER_AREA);
+  for (int y = 0; y < out.rows; ++y) {
+    const uint8_t* in = small.ptr<uint8_t>(y);
+    uint8_t* o = out.ptr<uint8_t>(y);
+    for (int x = 0; x < out.cols; ++x) o[x] |= in[x] >= 128 ? bit : 0;
+  }
+}
+
+}  // namespace
+
 cv::Mat resize_mask(const cv::Mat& mask, int height, int width) {
   if (mask.rows == height && mask.cols == width) return mask.clone();
   cv::Mat out(height, width, CV_8UC1, cv::Scalar(0));
-  if (cv::countNonZero(mask) == 0) return out;  // defect-free images are the common case
-  cv::Mat plane, small;
   for (int c = 0; c < kNumClasses; ++c) {
     const uint8_t bit = static_cast<uint8_t>(1u << c);
     cv::Mat has;
     cv::bitwise_and(mask, cv::Scalar(bit), has);
     if (cv::countNonZero(has) == 0) continue;
-    plane = (has != 0);  // 0 or 255
-    cv::resize(plane, small, cv::Size(width, height), 0, 0, cv::INTER_AREA);
-    cv::Mat set = small >= 128;
-    cv::Mat bits(height, width, CV_8UC1, cv::Scalar(0));
-    bits.setTo(cv::Scalar(bit), set);
-    cv::bitwise_or(out, bits, out);
+    or_resized_plane(has != 0, bit, out);
   }
   return out;
 }
@@ -35,22 +44,12 @@ cv::Mat resize_mask(const cv::Mat& mask, int height, int width) {
 cv::Mat decode_resized_mask(const ImageAnnotation& annotation, int height, int width, int64_t source_height,
                             int64_t source_width) {
   cv::Mat out(height, width, CV_8UC1, cv::Scalar(0));
-  cv::Mat plane, small;
+  cv::Mat plane;
   for (int c = 0; c < kNumClasses; ++c) {
     if (annotation.runs[c].empty()) continue;
     plane = cv::Mat::zeros(static_cast<int>(source_height), static_cast<int>(source_width), CV_8UC1);
     paint_runs(annotation.runs[c], source_height, source_width, 255, plane.ptr<uint8_t>());
-    if (plane.rows == height && plane.cols == width) {
-      small = plane;
-    } else {
-      cv::resize(plane, small, cv::Size(width, height), 0, 0, cv::INTER_AREA);
-    }
-    const uint8_t bit = static_cast<uint8_t>(1u << c);
-    for (int y = 0; y < height; ++y) {
-      const uint8_t* in = small.ptr<uint8_t>(y);
-      uint8_t* o = out.ptr<uint8_t>(y);
-      for (int x = 0; x < width; ++x) o[x] |= in[x] >= 128 ? bit : 0;
-    }
+    or_resized_plane(plane, static_cast<uint8_t>(1u << c), out);
   }
   return out;
 }

@@ -10,6 +10,16 @@
 namespace steel::models {
 namespace {
 
+// Every BatchNorm in `module` uses the given epsilon and (PyTorch-convention) momentum.
+void expect_batch_norms(const torch::nn::Module& module, double eps, double momentum) {
+  for (const auto& m : module.modules()) {
+    if (auto* bn = dynamic_cast<torch::nn::BatchNorm2dImpl*>(m.get())) {
+      EXPECT_DOUBLE_EQ(bn->options.eps(), eps);
+      EXPECT_DOUBLE_EQ(bn->options.momentum().value(), momentum);
+    }
+  }
+}
+
 TEST(ResNetEncoder, HasPreActivationLayoutOfClassificationModels) {
   ResNetEncoder r34(ResNetEncoderOptions::for_depth(34));
   const auto params = r34->named_parameters();
@@ -28,12 +38,7 @@ TEST(ResNetEncoder, HasPreActivationLayoutOfClassificationModels) {
     }
   }
   // Keras epsilon 2e-5 and momentum 0.99 (0.01 in PyTorch's convention).
-  for (const auto& m : r34->modules()) {
-    if (auto* bn = dynamic_cast<torch::nn::BatchNorm2dImpl*>(m.get())) {
-      EXPECT_DOUBLE_EQ(bn->options.eps(), 2e-5);
-      EXPECT_DOUBLE_EQ(bn->options.momentum().value(), 0.01);
-    }
-  }
+  expect_batch_norms(*r34, 2e-5, 0.01);
 }
 
 TEST(ResNetEncoder, BottleneckStridesTheThreeByThreeConv) {
@@ -65,12 +70,7 @@ TEST(EfficientNetEncoder, SqueezeWidthComesFromBlockInputFilters) {
   EXPECT_EQ(params.find("block1a.expand_conv.weight"), nullptr) << "stage 1 does not expand";
   EXPECT_EQ(params["block2a.dwconv.weight"].sizes(), torch::IntArrayRef({96, 1, 3, 3}));
   EXPECT_EQ(params["block3a.dwconv.weight"].sizes(), torch::IntArrayRef({144, 1, 5, 5}));
-  for (const auto& m : b0->modules()) {
-    if (auto* bn = dynamic_cast<torch::nn::BatchNorm2dImpl*>(m.get())) {
-      EXPECT_DOUBLE_EQ(bn->options.eps(), 1e-3);
-      EXPECT_DOUBLE_EQ(bn->options.momentum().value(), 0.01);
-    }
-  }
+  expect_batch_norms(*b0, 1e-3, 0.01);
 }
 
 TEST(EfficientNetEncoder, StageWidthsAndRepeatsOfB3AndB7) {
