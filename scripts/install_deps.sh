@@ -9,7 +9,7 @@ PACKAGES=(
   libopenblas0-pthread                # LibTorch's matrix products go through libblas.so.3: ~40x faster than the reference BLAS
   libopenmpi-dev openmpi-bin          # launch and rendezvous
   libhdf5-dev zlib1g-dev libdeflate-dev  # shards
-  libboost-program-options-dev libspdlog-dev libgtest-dev libgmock-dev
+  libboost-program-options-dev libspdlog-dev nlohmann-json3-dev libgtest-dev libgmock-dev
   libopencv-dev                       # JPEG decode, resize, rotate, flip, drawing
   python3 python3-numpy python3-h5py python3-opencv python3-matplotlib bc  # benchmark reference and plots
 )

@@ -20,6 +20,9 @@ int guarded_main(const char* tool, const std::function<int()>& body) {
   } catch (const DistError& e) {
     spdlog::error("{}: {}", tool, e.what());
     return exit_code::kDist;
+  } catch (const TrainingError& e) {
+    spdlog::error("{}: {}", tool, e.what());
+    return exit_code::kTraining;
   } catch (const std::exception& e) {
     spdlog::critical("{}: {}", tool, e.what());
     return exit_code::kFailure;

@@ -6,7 +6,7 @@
 namespace steel::cli {
 
 /// Runs body() and maps what escapes it to an exit code: ConfigError -> 2, DataError -> 3,
-/// DistError -> 4, anything else -> 1 (see steel/core/error.h). The message is logged with
+/// DistError -> 4, TrainingError -> 5, anything else -> 1 (see steel/core/error.h). The message is logged with
 /// the tool's name so that a user reading a Slurm log knows which step failed.
 int guarded_main(const char* tool, const std::function<int()>& body);
 

@@ -24,12 +24,22 @@ class DistError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// Training diverged: a non-finite loss. The last good checkpoint is kept. Exit code 5.
+class TrainingError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 namespace exit_code {
 constexpr int kOk = 0;
 constexpr int kFailure = 1;
 constexpr int kConfig = 2;
 constexpr int kData = 3;
 constexpr int kDist = 4;
+constexpr int kTraining = 5;
+/// A run stopped by SIGTERM/SIGUSR1 after writing its checkpoint: requeue it and pass --resume. 75 is
+/// EX_TEMPFAIL from sysexits.h ("try again later").
+constexpr int kPreempted = 75;
 }  // namespace exit_code
 
 }  // namespace steel

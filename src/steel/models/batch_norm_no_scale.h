@@ -27,6 +27,8 @@ class BatchNormNoScale2dImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& x);
 
   const BatchNormNoScale2dOptions& options() const { return options_; }
+  /// Changes the running-average momentum of a built layer (see set_batch_norm_momentum).
+  void set_momentum(double momentum) { options_.momentum(momentum); }
 
   /// The learned shift (Keras `beta`), initialised to zero.
   torch::Tensor bias;

@@ -1,0 +1,66 @@
+#include "steel/train/batch_plan.h"
+
+#include <numeric>
+#include <random>
+
+#include <torch/torch.h>
+
+namespace steel::train {
+namespace {
+
+uint64_t splitmix64(uint64_t x) {
+  x += 0x9E3779B97F4A7C15ULL;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+  return x ^ (x >> 31);
+}
+
+}  // namespace
+
+uint64_t mix_seed(uint64_t seed, uint64_t stream, uint64_t index) {
+  return splitmix64(splitmix64(splitmix64(seed) ^ stream) ^ index);
+}
+
+TrainBatchPlan::TrainBatchPlan(int64_t records, int64_t global_batch, uint64_t seed, int64_t epoch)
+    : global_batch_(global_batch) {
+  TORCH_CHECK(records >= 0 && global_batch > 0, "TrainBatchPlan: bad sizes ", records, ", ", global_batch);
+  order_.resize(static_cast<std::size_t>(records));
+  std::iota(order_.begin(), order_.end(), int64_t{0});
+  // std::shuffle's algorithm is implementation-defined; an explicit Fisher-Yates keeps runs identical across
+  // standard libraries. The engine is fully specified by the standard.
+  std::mt19937_64 rng(mix_seed(seed, /*stream=*/0x5348, static_cast<uint64_t>(epoch)));
+  for (std::size_t i = order_.size(); i > 1; --i) {
+    const std::size_t j = static_cast<std::size_t>(rng() % i);
+    std::swap(order_[i - 1], order_[j]);
+  }
+}
+
+std::vector<int64_t> TrainBatchPlan::global_batch_records(int64_t b) const {
+  TORCH_CHECK(b >= 0 && b < batches(), "TrainBatchPlan: batch ", b, " out of range [0, ", batches(), ")");
+  auto first = order_.begin() + b * global_batch_;
+  return {first, first + global_batch_};
+}
+
+std::vector<int64_t> TrainBatchPlan::local_batch_records(int64_t b, int rank, int world) const {
+  TORCH_CHECK(world > 0 && global_batch_ % world == 0, "TrainBatchPlan: ", world,
+              " ranks do not divide the global batch of ", global_batch_);
+  TORCH_CHECK(rank >= 0 && rank < world, "TrainBatchPlan: rank ", rank, " of ", world);
+  const int64_t local = global_batch_ / world;
+  auto global = global_batch_records(b);
+  return {global.begin() + rank * local, global.begin() + (rank + 1) * local};
+}
+
+std::vector<std::vector<int64_t>> eval_batches(int64_t records, int64_t local_batch, int rank, int world) {
+  TORCH_CHECK(local_batch > 0 && world > 0 && rank >= 0 && rank < world, "eval_batches: bad arguments");
+  const int64_t begin = records * rank / world;
+  const int64_t end = records * (rank + 1) / world;
+  std::vector<std::vector<int64_t>> batches;
+  for (int64_t i = begin; i < end; i += local_batch) {
+    std::vector<int64_t> batch;
+    for (int64_t j = i; j < std::min(end, i + local_batch); ++j) batch.push_back(j);
+    batches.push_back(std::move(batch));
+  }
+  return batches;
+}
+
+}  // namespace steel::train

@@ -1,0 +1,120 @@
+#include "steel/train/prefetcher.h"
+
+#include <chrono>
+#include <cstring>
+
+#include "steel/data/train_csv.h"
+#include "steel/train/batch_plan.h"
+
+namespace steel::train {
+
+Batch assemble_batch(const ShardSet& data, const std::vector<int64_t>& records, const PrefetcherOptions& options) {
+  const int64_t n = static_cast<int64_t>(records.size());
+  const int64_t h = data.height();
+  const int64_t w = data.width();
+  const int64_t plane = h * w;
+  auto opts = torch::TensorOptions().dtype(torch::kFloat32).pinned_memory(options.pin_memory);
+  Batch batch;
+  batch.images = torch::empty({n, 3, h, w}, opts);
+  batch.masks = torch::empty({n, data::kNumClasses, h, w}, opts);
+  batch.records = records;
+  std::vector<uint8_t> image(static_cast<std::size_t>(plane));
+  std::vector<uint8_t> mask(static_cast<std::size_t>(plane));
+  float* images = batch.images.data_ptr<float>();
+  float* masks = batch.masks.data_ptr<float>();
+  for (int64_t b = 0; b < n; ++b) {
+    const auto [reader, index] = data.locate(records[static_cast<std::size_t>(b)]);
+    const auto image_chunk = reader->read_image_chunk(index);
+    const auto mask_chunk = reader->read_mask_chunk(index);
+    reader->inflate_chunk(image_chunk, image.data(), index);
+    reader->inflate_chunk(mask_chunk, mask.data(), index);
+
+    bool hflip = false;
+    bool vflip = false;
+    if (options.flips) {
+      const uint64_t r = mix_seed(options.seed, static_cast<uint64_t>(options.epoch) + 1,
+                                  static_cast<uint64_t>(records[static_cast<std::size_t>(b)]));
+      hflip = (r & 1U) != 0;
+      vflip = (r & 2U) != 0;
+    }
+    float* img = images + b * 3 * plane;
+    float* msk = masks + b * data::kNumClasses * plane;
+    for (int64_t y = 0; y < h; ++y) {
+      const int64_t sy = vflip ? h - 1 - y : y;
+      const uint8_t* src_img = image.data() + sy * w;
+      const uint8_t* src_msk = mask.data() + sy * w;
+      float* dst_img = img + y * w;
+      for (int64_t x = 0; x < w; ++x) {
+        const int64_t sx = hflip ? w - 1 - x : x;
+        dst_img[x] = static_cast<float>(src_img[sx]) * (1.0F / 255.0F);
+        const uint8_t bits = src_msk[sx];
+        for (int c = 0; c < data::kNumClasses; ++c) msk[c * plane + y * w + x] = static_cast<float>((bits >> c) & 1U);
+      }
+    }
+    // The encoders take 3 channels (ImageNet weights); the record is grayscale.
+    std::memcpy(img + plane, img, static_cast<std::size_t>(plane) * sizeof(float));
+    std::memcpy(img + 2 * plane, img, static_cast<std::size_t>(plane) * sizeof(float));
+  }
+  return batch;
+}
+
+Prefetcher::Prefetcher(const ShardSet& data, std::vector<std::vector<int64_t>> batches, PrefetcherOptions options)
+    : data_(data), batches_(std::move(batches)), options_(options) {
+  const int threads = std::max(1, options_.threads);
+  options_.depth = std::max(1, options_.depth);
+  for (int t = 0; t < threads; ++t) workers_.emplace_back([this] { work(); });
+}
+
+Prefetcher::~Prefetcher() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = true;
+  }
+  space_.notify_all();
+  for (auto& t : workers_) t.join();
+}
+
+Batch Prefetcher::assemble(const std::vector<int64_t>& records) const {
+  return assemble_batch(data_, records, options_);
+}
+
+void Prefetcher::work() {
+  for (;;) {
+    std::size_t job = 0;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      space_.wait(lock, [&] {
+        return stop_ || error_ || next_to_start_ >= batches_.size() ||
+               next_to_start_ < next_to_deliver_ + static_cast<std::size_t>(options_.depth);
+      });
+      if (stop_ || error_ || next_to_start_ >= batches_.size()) return;
+      job = next_to_start_++;
+    }
+    try {
+      Batch batch = assemble(batches_[job]);
+      std::lock_guard<std::mutex> lock(mutex_);
+      done_.emplace(job, std::move(batch));
+    } catch (...) {
+      // Jobs start in order, so every batch before this one is already being built and still gets delivered.
+      std::lock_guard<std::mutex> lock(mutex_);
+      failed_.emplace(job, std::current_exception());
+      error_ = true;
+    }
+    ready_.notify_all();
+  }
+}
+
+std::optional<Batch> Prefetcher::next() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (next_to_deliver_ >= batches_.size()) return std::nullopt;
+  const auto start = std::chrono::steady_clock::now();
+  ready_.wait(lock, [&] { return done_.count(next_to_deliver_) != 0 || failed_.count(next_to_deliver_) != 0; });
+  wait_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (auto failed = failed_.find(next_to_deliver_); failed != failed_.end()) std::rethrow_exception(failed->second);
+  auto node = done_.extract(next_to_deliver_++);
+  lock.unlock();
+  space_.notify_all();
+  return std::move(node.mapped());
+}
+
+}  // namespace steel::train

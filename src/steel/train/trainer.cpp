@@ -1,0 +1,433 @@
+#include "steel/train/trainer.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+#include <torch/version.h>
+
+#include "steel/core/atomic_file.h"
+#include "steel/core/build_info.h"
+#include "steel/core/error.h"
+#include "steel/core/logging.h"
+#include "steel/core/version.h"
+#include "steel/dist/group.h"
+#include "steel/models/batch_norm_momentum.h"
+#include "steel/models/keras_weights.h"
+#include "steel/models/model_factory.h"
+#include "steel/models/param_count.h"
+#include "steel/train/autocast.h"
+#include "steel/train/batch_plan.h"
+#include "steel/train/checkpoint.h"
+#include "steel/train/loss_scaler.h"
+#include "steel/train/metrics.h"
+#include "steel/train/prefetcher.h"
+#include "steel/train/run_files.h"
+#include "steel/train/shard_set.h"
+#include "steel/train/stop_signal.h"
+
+namespace steel::train {
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+torch::Device resolve_device(const std::string& name, int local_rank) {
+  const bool cuda = torch::cuda::is_available();
+  if (name == "cpu") return torch::kCPU;
+  if (name == "cuda" && !cuda) throw ConfigError("--device cuda: this LibTorch has no CUDA or no GPU is visible");
+  if (name == "cuda" || (name == "auto" && cuda)) {
+    const auto count = static_cast<int>(torch::cuda::device_count());
+    return {torch::kCUDA, static_cast<c10::DeviceIndex>(local_rank % std::max(1, count))};
+  }
+  return torch::kCPU;
+}
+
+std::string hostname() {
+  char name[256] = {};
+  ::gethostname(name, sizeof name - 1);
+  return name;
+}
+
+// Converts 4-D parameters and buffers to NHWC in place; the module API has no memory-format `to`.
+void to_channels_last(torch::nn::Module& model) {
+  torch::NoGradGuard no_grad;
+  for (auto& p : model.parameters()) {
+    if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
+  }
+}
+
+// Everything one fold's loop needs, set up once.
+struct FoldContext {
+  const TrainOptions& options;
+  const TrainHooks& hooks;
+  dist::Group& group;
+  torch::Device device;
+  AmpMode amp;
+  int fold;
+  int64_t global_batch;
+  RunPaths paths;
+};
+
+// The per-element mean BCE over this rank's local batch. The gradient sync averages it over ranks with equal
+// local batches, which is the mean over the global batch.
+torch::Tensor bce_loss(const torch::Tensor& logits, const torch::Tensor& masks) {
+  return torch::binary_cross_entropy_with_logits(logits.to(torch::kFloat32), masks);
+}
+
+torch::Tensor to_device(const torch::Tensor& t, const FoldContext& ctx) {
+  auto out = t.to(ctx.device, /*non_blocking=*/true);
+  return ctx.options.channels_last ? out.contiguous(at::MemoryFormat::ChannelsLast) : out;
+}
+
+// Validation sums over this rank's share of `data`, all-reduced over ranks: every record counted once.
+torch::Tensor evaluate(models::UNet& model, const ShardSet& data, const FoldContext& ctx) {
+  model->eval();
+  torch::NoGradGuard no_grad;
+  const int64_t local_batch = ctx.global_batch / ctx.group.size();
+  auto batches = eval_batches(data.size(), local_batch, ctx.group.rank(), ctx.group.size());
+  if (ctx.options.max_val_batches > 0 && static_cast<int64_t>(batches.size()) > ctx.options.max_val_batches) {
+    batches.resize(static_cast<std::size_t>(ctx.options.max_val_batches));
+  }
+  PrefetcherOptions po;
+  po.threads = ctx.options.loader_threads;
+  po.depth = ctx.options.prefetch_batches;
+  po.pin_memory = ctx.device.is_cuda();
+  Prefetcher loader(data, std::move(batches), po);
+  auto sums = MetricSums::zeros().to(ctx.device);
+  while (auto batch = loader.next()) {
+    auto images = to_device(batch->images, ctx);
+    auto masks = batch->masks.to(ctx.device, true);
+    torch::Tensor logits;
+    {
+      AutocastGuard autocast(ctx.amp, ctx.device);
+      logits = model->forward(images);
+    }
+    sums += batch_metric_sums(logits, masks);
+  }
+  std::vector<torch::Tensor> reduce{sums};
+  ctx.group.all_reduce_sum(reduce);
+  return reduce[0].cpu();
+}
+
+void draw_progress(const FoldContext& ctx, int64_t epoch, int64_t step, int64_t steps, double loss, double rate) {
+  std::fprintf(stderr, "\r  fold %d epoch %lld: %lld/%lld  loss %.5f  %.1f img/s   ", ctx.fold,
+               static_cast<long long>(epoch + 1), static_cast<long long>(step), static_cast<long long>(steps), loss,
+               rate);
+  std::fflush(stderr);
+}
+
+void write_run_json(const FoldContext& ctx, const models::ParamCounts& counts, double seconds, bool finished) {
+  const auto& o = ctx.options;
+  nlohmann::ordered_json j;
+  j["tool"] = "steel_train";
+  j["version"] = kVersion;
+  j["source_revision"] = source_revision();
+  j["torch_version"] = TORCH_VERSION;
+  j["host"] = hostname();
+  j["device"] = ctx.device.str();
+  j["world_size"] = ctx.group.size();
+  j["backend"] = ctx.group.backend();
+  j["fold"] = ctx.fold;
+  j["finished"] = finished;
+  j["wall_seconds"] = seconds;
+  j["parameters"] = {{"keras_total", counts.keras_total},
+                     {"keras_trainable", counts.keras_trainable},
+                     {"torch_total", counts.torch_total},
+                     {"torch_trainable", counts.torch_trainable}};
+  j["config"] = {{"backbone", o.backbone},
+                 {"data_dir", fs::absolute(o.data_dir).string()},
+                 {"out_dir", fs::absolute(o.out_dir).string()},
+                 {"config_file", o.config_file},
+                 {"epochs", o.epochs},
+                 {"batch_size", ctx.global_batch},
+                 {"batch_per_rank", ctx.global_batch / ctx.group.size()},
+                 {"lr", o.lr},
+                 {"beta1", o.beta1},
+                 {"beta2", o.beta2},
+                 {"adam_eps", o.adam_eps},
+                 {"patience", o.patience},
+                 {"min_delta", o.min_delta},
+                 {"encoder_mode", o.encoder_mode},
+                 {"pretrained", o.pretrained},
+                 {"bn_momentum", o.bn_momentum},
+                 {"flips", o.flips},
+                 {"seed", o.seed},
+                 {"amp", o.amp},
+                 {"channels_last", o.channels_last},
+                 {"threads", o.threads},
+                 {"loader_threads", o.loader_threads},
+                 {"prefetch_batches", o.prefetch_batches},
+                 {"sync_bn", o.sync_bn},
+                 {"dist_timeout_s", o.dist_timeout_s},
+                 {"max_train_batches", o.max_train_batches},
+                 {"max_val_batches", o.max_val_batches}};
+  write_file_atomically(ctx.paths.run_json(ctx.fold), j.dump(2) + "\n");
+}
+
+// Rewrites folds.csv from every fold's result.csv, so it is right whichever folds ran in which session.
+void write_folds_csv(const RunPaths& paths, int num_folds) {
+  std::vector<FoldResult> results;
+  for (int k = 0; k < num_folds; ++k) {
+    if (auto r = read_fold_result(paths.result_csv(k))) results.push_back(*r);
+  }
+  write_file_atomically(paths.folds_csv(), fold_result_csv(results));
+}
+
+enum class FoldOutcome { kFinished, kPreempted };
+
+FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
+  const auto& o = ctx.options;
+  const bool main = ctx.group.is_main();
+  const auto fold_start = Clock::now();
+  FoldData data = open_fold(o.data_dir, ctx.fold);
+  if (data.val->size() == 0) throw DataError(data.val->paths().front() + ": the validation fold holds no records");
+  if (data.train->size() < ctx.global_batch) {
+    throw DataError(o.data_dir + ": fold " + std::to_string(ctx.fold) + " has " + std::to_string(data.train->size()) +
+                    " training records, fewer than one global batch of " + std::to_string(ctx.global_batch));
+  }
+
+  // Every fold starts from the same seed-determined initialisation, as a fresh Keras model would.
+  torch::manual_seed(static_cast<uint64_t>(mix_seed(o.seed, 0x1417, static_cast<uint64_t>(ctx.fold))));
+  auto model = models::make_unet(
+      o.backbone, models::UNetOptions().encoder_mode(models::parse_encoder_mode(o.encoder_mode)));
+  if (!o.pretrained.empty()) {
+    // ImageNet files hold the classifier too, full U-Net files the decoder: both load into the encoder.
+    models::load_keras_weights(model->encoder(), o.pretrained, models::KerasLoadOptions().allow_unexpected(true));
+  }
+  if (o.bn_momentum > 0) models::set_batch_norm_momentum(*model, o.bn_momentum);
+  model->to(ctx.device);
+  if (o.channels_last) to_channels_last(*model);
+  const auto counts = models::count_parameters(*model);
+
+  auto parameters = model->trainable_parameters();
+  torch::optim::Adam optimizer(parameters, torch::optim::AdamOptions(o.lr).betas({o.beta1, o.beta2}).eps(o.adam_eps));
+  LossScaler scaler(ctx.amp == AmpMode::kFp16);
+
+  LoopState state;
+  state.early_stopping = EarlyStopping({o.patience, o.min_delta});
+  state.train_sums = MetricSums::zeros();
+  double earlier_seconds = 0;
+  if (o.resume && fs::exists(ctx.paths.checkpoint(ctx.fold))) {
+    load_checkpoint(ctx.paths.checkpoint(ctx.fold), *model, optimizer, state);
+    state.early_stopping = [&] {
+      EarlyStopping es({o.patience, o.min_delta});
+      es.best = state.early_stopping.best;
+      es.best_epoch = state.early_stopping.best_epoch;
+      es.wait = state.early_stopping.wait;
+      return es;
+    }();
+    for (const auto& r : state.history) earlier_seconds += r.seconds;
+    spdlog::info("fold {}: resuming at epoch {} step {} from {}", ctx.fold, state.epoch + 1, state.step,
+                 ctx.paths.checkpoint(ctx.fold));
+  }
+  if (main) write_run_json(ctx, counts, earlier_seconds, false);
+
+  const auto pin = ctx.device.is_cuda();
+  const bool progress = main && o.progress && logging::stderr_is_terminal();
+  const int world = ctx.group.size();
+  const int rank = ctx.group.rank();
+
+  while (state.epoch < o.epochs && !state.early_stopping.should_stop()) {
+    const auto epoch_start = Clock::now();
+    const TrainBatchPlan plan(data.train->size(), ctx.global_batch, o.seed, state.epoch);
+    int64_t steps = plan.batches();
+    if (o.max_train_batches > 0) steps = std::min<int64_t>(steps, o.max_train_batches);
+    std::vector<std::vector<int64_t>> local;
+    for (int64_t b = state.step; b < steps; ++b) local.push_back(plan.local_batch_records(b, rank, world));
+
+    PrefetcherOptions po;
+    po.threads = o.loader_threads;
+    po.depth = o.prefetch_batches;
+    po.flips = o.flips;
+    po.seed = o.seed;
+    po.epoch = state.epoch;
+    po.pin_memory = pin;
+    Prefetcher loader(*data.train, std::move(local), po);
+
+    model->train();
+    auto train_sums = state.train_sums.to(ctx.device);
+    const auto steps_start = Clock::now();
+    const int64_t first_step = state.step;
+    while (auto batch = loader.next()) {
+      auto images = to_device(batch->images, ctx);
+      auto masks = batch->masks.to(ctx.device, true);
+      optimizer.zero_grad();
+      torch::Tensor logits;
+      torch::Tensor loss;
+      {
+        AutocastGuard autocast(ctx.amp, ctx.device);
+        logits = model->forward(images);
+        loss = bce_loss(logits, masks);
+      }
+      scaler.scale(loss).backward();
+      const double loss_value = loss.item<double>();
+      const bool finite = std::isfinite(loss_value);
+      // One small all-reduce per step: whether any rank saw a non-finite loss or received a stop signal, so
+      // that all ranks take the same decision at the same step boundary.
+      auto flags = torch::tensor({finite ? 0.0 : 1.0, stop_requested() ? 1.0 : 0.0}, torch::kFloat64);
+      std::vector<torch::Tensor> reduce{flags};
+      ctx.group.all_reduce_sum(reduce);
+      if (reduce[0][0].item<double>() > 0) {
+        throw TrainingError("fold " + std::to_string(ctx.fold) + " epoch " + std::to_string(state.epoch + 1) +
+                            " step " + std::to_string(state.step + 1) + ": the training loss is not finite (" +
+                            std::to_string(loss_value) + " on rank " + std::to_string(rank) +
+                            "); the last good checkpoint is " + ctx.paths.checkpoint(ctx.fold) +
+                            ". Try a lower --lr or --amp off.");
+      }
+      if (scaler.unscale_and_check(parameters)) optimizer.step();
+      train_sums += batch_metric_sums(logits.detach(), masks);
+      ++state.step;
+      ++state.global_step;
+      if (progress) {
+        const double rate = static_cast<double>((state.step - first_step) * ctx.global_batch) / seconds_since(steps_start);
+        draw_progress(ctx, state.epoch, state.step, steps, loss_value, rate);
+      }
+      if (ctx.hooks.after_step) ctx.hooks.after_step(ctx.fold, state.epoch, state.step);
+      // The all-reduced flag, not this rank's own, decides: every rank stops after the same step. A signal
+      // that arrives after the all-reduce (e.g. during the hook) is acted on one step later.
+      if (reduce[0][1].item<double>() > 0) {
+        state.train_sums = train_sums.cpu();
+        state.train_seconds += seconds_since(steps_start);
+        if (main) save_checkpoint(ctx.paths.checkpoint(ctx.fold), *model, optimizer, state);
+        ctx.group.barrier();
+        if (progress) std::fprintf(stderr, "\n");
+        spdlog::warn("fold {}: stopped by signal {} after epoch {} step {}; checkpoint written, continue with --resume",
+                     ctx.fold, stop_signal_number(), state.epoch + 1, state.step);
+        if (main) write_run_json(ctx, counts, earlier_seconds + seconds_since(fold_start), false);
+        return FoldOutcome::kPreempted;
+      }
+    }
+    if (progress) std::fprintf(stderr, "\r%*s\r", 70, "");
+    const double train_seconds = state.train_seconds + seconds_since(steps_start);
+
+    std::vector<torch::Tensor> reduce{train_sums};
+    ctx.group.all_reduce_sum(reduce);
+    const auto train = summarize(reduce[0].cpu());
+    const auto val = summarize(evaluate(model, *data.val, ctx));
+
+    EpochRecord record;
+    record.epoch = static_cast<int>(state.epoch + 1);
+    record.train_loss = train.loss;
+    record.train_dice = train.dice;
+    record.val_loss = val.loss;
+    record.val_dice = val.dice;
+    record.val_kaggle_dice = val.kaggle_dice;
+    record.lr = o.lr;
+    record.seconds = seconds_since(epoch_start) + (state.train_seconds);
+    record.images_per_second = static_cast<double>(steps * ctx.global_batch) / std::max(train_seconds, 1e-9);
+    const bool improved = state.early_stopping.update(record.epoch, val.loss);
+    state.history.push_back(record);
+    state.epoch += 1;
+    state.step = 0;
+    state.train_seconds = 0;
+    state.train_sums = MetricSums::zeros();
+    if (main) {
+      if (improved) models::save_keras_weights(model, ctx.paths.best_weights(ctx.fold));
+      write_file_atomically(ctx.paths.metrics_csv(ctx.fold), metrics_csv(state.history));
+      save_checkpoint(ctx.paths.checkpoint(ctx.fold), *model, optimizer, state);
+    }
+    spdlog::info("fold {} epoch {}/{}: loss {:.5f} dice {:.4f} | val_loss {:.5f} val_dice {:.4f} kaggle {:.4f} | "
+                 "{:.1f} s, {:.1f} img/s{}",
+                 ctx.fold, record.epoch, o.epochs, train.loss, train.dice, val.loss, val.dice, val.kaggle_dice,
+                 record.seconds, record.images_per_second, improved ? " *" : "");
+    ctx.group.barrier();
+  }
+
+  FoldResult result;
+  result.fold = ctx.fold;
+  result.epochs_run = static_cast<int>(state.history.size());
+  result.stopped_early = state.early_stopping.should_stop();
+  result.best_epoch = state.early_stopping.best_epoch;
+  for (const auto& r : state.history) {
+    if (r.epoch == result.best_epoch) result.best = r;
+  }
+  result.seconds = earlier_seconds + seconds_since(fold_start);
+  if (result.best_epoch < 1) {
+    throw TrainingError("fold " + std::to_string(ctx.fold) + ": no epoch produced a finite val_loss");
+  }
+  if (main) {
+    // Keras' restore_best_weights: the model ends with the best epoch's weights; best.h5 already holds them.
+    models::load_keras_weights(model, ctx.paths.best_weights(ctx.fold));
+    write_file_atomically(ctx.paths.result_csv(ctx.fold), fold_result_csv({result}));
+    write_folds_csv(ctx.paths, num_folds);
+    write_run_json(ctx, counts, result.seconds, true);
+  }
+  spdlog::info("fold {}: best epoch {} of {}{}: val_loss {:.5f} val_dice {:.4f} kaggle {:.4f} ({:.1f} s)", ctx.fold,
+               result.best_epoch, result.epochs_run, result.stopped_early ? " (early stop)" : "", result.best.val_loss,
+               result.best.val_dice, result.best.val_kaggle_dice, result.seconds);
+  ctx.group.barrier();
+  return FoldOutcome::kFinished;
+}
+
+}  // namespace
+
+int run_training(const TrainOptions& options, const TrainHooks& hooks) {
+  validate(options);
+  install_stop_handlers();
+  dist::Group group;
+  logging::init(group.rank(), group.size(), options.log_level);
+  if (options.threads > 0) torch::set_num_threads(options.threads);
+  const auto device = resolve_device(options.device, group.local_rank());
+  const auto amp = parse_amp(options.amp);
+  check_amp_supported(amp, device);
+  models::make_unet(options.backbone);  // an unknown backbone fails here, before any file is touched
+
+  int64_t global_batch = options.batch_size;
+  if (options.batch_per_rank > 0) global_batch = int64_t{options.batch_per_rank} * group.size();
+  if (global_batch % group.size() != 0) {
+    throw ConfigError("--batch-size " + std::to_string(global_batch) + " does not divide evenly across " +
+                      std::to_string(group.size()) + " ranks; pick a multiple or use --batch-per-rank");
+  }
+
+  const int num_folds = count_folds(options.data_dir);
+  std::vector<int> folds;
+  if (options.fold >= 0) {
+    if (options.fold >= num_folds) {
+      throw ConfigError("--fold " + std::to_string(options.fold) + " is out of range: " + options.data_dir +
+                        " has folds 0.." + std::to_string(num_folds - 1));
+    }
+    folds.push_back(options.fold);
+  } else {
+    for (int k = 0; k < num_folds; ++k) folds.push_back(k);
+  }
+
+  RunPaths paths{(fs::path(options.out_dir) / options.backbone).string()};
+  for (int k : folds) {
+    const bool started = fs::exists(paths.checkpoint(k)) || fs::exists(paths.result_csv(k));
+    if (started && !options.resume) {
+      throw ConfigError(paths.fold_dir(k) + " already holds a run; pass --resume to continue it, or choose another --out");
+    }
+  }
+  if (group.is_main()) {
+    for (int k : folds) fs::create_directories(paths.fold_dir(k));
+  }
+  group.barrier();
+  spdlog::info("steel_train {}: {} on {} ({} rank{}), global batch {}, folds {}", kVersion, options.backbone,
+               device.str(), group.size(), group.size() > 1 ? "s" : "", global_batch,
+               options.fold >= 0 ? std::to_string(options.fold) : "all " + std::to_string(num_folds));
+
+  for (int k : folds) {
+    if (auto done = read_fold_result(paths.result_csv(k))) {
+      spdlog::info("fold {}: already finished (best epoch {}, val_loss {:.5f}); skipping", k, done->best_epoch,
+                   done->best.val_loss);
+      continue;
+    }
+    FoldContext ctx{options, hooks, group, device, amp, k, global_batch, paths};
+    if (train_fold(ctx, num_folds) == FoldOutcome::kPreempted) return exit_code::kPreempted;
+  }
+  if (group.is_main()) write_folds_csv(paths, num_folds);
+  return exit_code::kOk;
+}
+
+}  // namespace steel::train

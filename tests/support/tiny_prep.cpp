@@ -1,0 +1,29 @@
+#include "support/tiny_prep.h"
+
+#include "steel/data/prep.h"
+#include "steel/data/synth.h"
+
+namespace steel::testing {
+
+std::string make_tiny_prep(const std::string& dir, const TinyPrepOptions& options) {
+  data::SynthOptions s;
+  s.out_dir = dir + "/kaggle";
+  s.images = options.images;
+  s.seed = options.seed;
+  data::run_synth(s);
+  data::PrepOptions p;
+  p.csv = dir + "/kaggle/train.csv";
+  p.images_dir = dir + "/kaggle/train_images";
+  p.out_dir = dir + "/prep";
+  p.split.test_per_class = 0;
+  p.split.test_multi = 0;
+  p.split.balance_to = "none";
+  p.split.folds = options.folds;
+  p.split.seed = options.seed;
+  p.height = options.height;
+  p.width = options.width;
+  data::run_prep(p);
+  return p.out_dir;
+}
+
+}  // namespace steel::testing
