@@ -11,6 +11,10 @@ BatchNormNoScale2dImpl::BatchNormNoScale2dImpl(BatchNormNoScale2dOptions options
 }
 
 torch::Tensor BatchNormNoScale2dImpl::forward(const torch::Tensor& x) {
+  if (is_training() && train_forward_) {
+    return train_forward_(x, /*weight=*/torch::Tensor(), bias, running_mean, running_var, options_.momentum(),
+                          options_.eps());
+  }
   namespace F = torch::nn::functional;
   return F::batch_norm(x, running_mean, running_var,
                        F::BatchNormFuncOptions()

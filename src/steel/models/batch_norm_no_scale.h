@@ -5,6 +5,8 @@
 
 #include <torch/torch.h>
 
+#include "steel/models/batch_norm.h"
+
 namespace steel::models {
 
 /// Options for `BatchNormNoScale2d`; defaults are PyTorch's (momentum in PyTorch convention).
@@ -30,6 +32,11 @@ class BatchNormNoScale2dImpl : public torch::nn::Module {
   /// Changes the running-average momentum of a built layer (see set_batch_norm_momentum).
   void set_momentum(double momentum) { options_.momentum(momentum); }
 
+  /// Installs (or, with an empty function, removes) the training-mode forward, as in steel's BatchNorm2d;
+  /// the hook gets an undefined weight. This layer has no num_batches_tracked.
+  void set_train_forward(BatchNormTrainForward hook) { train_forward_ = std::move(hook); }
+  bool has_train_forward() const { return static_cast<bool>(train_forward_); }
+
   /// The learned shift (Keras `beta`), initialised to zero.
   torch::Tensor bias;
   torch::Tensor running_mean;
@@ -37,6 +44,7 @@ class BatchNormNoScale2dImpl : public torch::nn::Module {
 
  private:
   BatchNormNoScale2dOptions options_;
+  BatchNormTrainForward train_forward_;
 };
 TORCH_MODULE(BatchNormNoScale2d);
 

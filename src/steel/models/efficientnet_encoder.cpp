@@ -71,7 +71,7 @@ EfficientNetEncoderImpl::EfficientNetEncoderImpl(EfficientNetEncoderOptions opti
     stem_conv->weight.normal_(0.0, std::sqrt(2.0 / static_cast<double>(9 * stem)));
   }
   stem_bn = register_module(
-      "stem_bn", torch::nn::BatchNorm2d(torch::nn::BatchNorm2dOptions(stem).eps(o.bn_eps()).momentum(o.bn_momentum())));
+      "stem_bn", BatchNorm2d(torch::nn::BatchNorm2dOptions(stem).eps(o.bn_eps()).momentum(o.bn_momentum())));
 
   const double total_blocks = static_cast<double>(unscaled_block_count());
   int64_t block_index = 0;
@@ -107,7 +107,7 @@ EfficientNetEncoderImpl::EfficientNetEncoderImpl(EfficientNetEncoderOptions opti
     top_conv->weight.normal_(0.0, std::sqrt(2.0 / static_cast<double>(top)));
   }
   top_bn = register_module(
-      "top_bn", torch::nn::BatchNorm2d(torch::nn::BatchNorm2dOptions(top).eps(o.bn_eps()).momentum(o.bn_momentum())));
+      "top_bn", BatchNorm2d(torch::nn::BatchNorm2dOptions(top).eps(o.bn_eps()).momentum(o.bn_momentum())));
 }
 
 EncoderFeatures EfficientNetEncoderImpl::forward(const torch::Tensor& images) {

@@ -6,6 +6,7 @@
 
 #include <torch/torch.h>
 
+#include "steel/models/batch_norm.h"
 #include "steel/models/encoder.h"
 #include "steel/models/mbconv_block.h"
 #include "steel/models/same_pad_conv.h"
@@ -57,12 +58,12 @@ class EfficientNetEncoderImpl : public EncoderImpl {
  private:
   EfficientNetEncoderOptions options_;
   SamePadConv2d stem_conv{nullptr};
-  torch::nn::BatchNorm2d stem_bn{nullptr};
+  BatchNorm2d stem_bn{nullptr};
   std::vector<MBConvBlock> blocks_;
   std::vector<std::string> block_names_;  // Keras prefixes, parallel to blocks_
   std::vector<size_t> skip_blocks_;       // indices into blocks_ of the skip sources, deepest first
   torch::nn::Conv2d top_conv{nullptr};
-  torch::nn::BatchNorm2d top_bn{nullptr};
+  BatchNorm2d top_bn{nullptr};
 };
 TORCH_MODULE(EfficientNetEncoder);
 

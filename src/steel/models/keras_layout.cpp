@@ -79,8 +79,16 @@ void bind_batch_norm(std::vector<KerasBinding>& out, const std::string& layer, c
   out.push_back({layer, "moving_variance:0", moving_variance, KerasTransform::kIdentity});
 }
 
+void bind_batch_norm(std::vector<KerasBinding>& out, const std::string& layer, const torch::nn::BatchNorm2dImpl& bn) {
+  bind_batch_norm(out, layer, bn.weight, bn.bias, bn.running_mean, bn.running_var);
+}
+
 void bind_batch_norm(std::vector<KerasBinding>& out, const std::string& layer, const torch::nn::BatchNorm2d& bn) {
-  bind_batch_norm(out, layer, bn->weight, bn->bias, bn->running_mean, bn->running_var);
+  bind_batch_norm(out, layer, *bn);
+}
+
+void bind_batch_norm(std::vector<KerasBinding>& out, const std::string& layer, const BatchNorm2d& bn) {
+  bind_batch_norm(out, layer, *bn);
 }
 
 }  // namespace steel::models

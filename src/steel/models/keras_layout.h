@@ -7,6 +7,8 @@
 
 #include <torch/torch.h>
 
+#include "steel/models/batch_norm.h"
+
 namespace steel::models {
 
 /// How a tensor's axes differ between Keras (channels-last kernels) and torch.
@@ -56,6 +58,8 @@ void bind_depthwise_conv(std::vector<KerasBinding>& out, const std::string& laye
 void bind_batch_norm(std::vector<KerasBinding>& out, const std::string& layer, const torch::Tensor& gamma,
                      const torch::Tensor& beta, const torch::Tensor& moving_mean,
                      const torch::Tensor& moving_variance);
+void bind_batch_norm(std::vector<KerasBinding>& out, const std::string& layer, const torch::nn::BatchNorm2dImpl& bn);
 void bind_batch_norm(std::vector<KerasBinding>& out, const std::string& layer, const torch::nn::BatchNorm2d& bn);
+void bind_batch_norm(std::vector<KerasBinding>& out, const std::string& layer, const BatchNorm2d& bn);
 
 }  // namespace steel::models

@@ -21,8 +21,8 @@ torch::nn::Conv2d make_pointwise(int64_t in, int64_t out, bool bias) {
   return conv;
 }
 
-torch::nn::BatchNorm2d make_bn(int64_t channels, const MBConvBlockOptions& o) {
-  return torch::nn::BatchNorm2d(torch::nn::BatchNorm2dOptions(channels).eps(o.bn_eps()).momentum(o.bn_momentum()));
+BatchNorm2d make_bn(int64_t channels, const MBConvBlockOptions& o) {
+  return BatchNorm2d(torch::nn::BatchNorm2dOptions(channels).eps(o.bn_eps()).momentum(o.bn_momentum()));
 }
 
 }  // namespace

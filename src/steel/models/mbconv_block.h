@@ -7,6 +7,7 @@
 
 #include <torch/torch.h>
 
+#include "steel/models/batch_norm.h"
 #include "steel/models/keras_layout.h"
 #include "steel/models/same_pad_conv.h"
 
@@ -54,13 +55,13 @@ class MBConvBlockImpl : public torch::nn::Module {
  private:
   MBConvBlockOptions options_;
   torch::nn::Conv2d expand_conv{nullptr};  // null when expand_ratio == 1
-  torch::nn::BatchNorm2d expand_bn{nullptr};
+  BatchNorm2d expand_bn{nullptr};
   SamePadConv2d dwconv{nullptr};
-  torch::nn::BatchNorm2d bn{nullptr};
+  BatchNorm2d bn{nullptr};
   torch::nn::Conv2d se_reduce{nullptr};
   torch::nn::Conv2d se_expand{nullptr};
   torch::nn::Conv2d project_conv{nullptr};
-  torch::nn::BatchNorm2d project_bn{nullptr};
+  BatchNorm2d project_bn{nullptr};
 };
 TORCH_MODULE(MBConvBlock);
 

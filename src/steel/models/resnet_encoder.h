@@ -7,6 +7,7 @@
 
 #include <torch/torch.h>
 
+#include "steel/models/batch_norm.h"
 #include "steel/models/batch_norm_no_scale.h"
 #include "steel/models/encoder.h"
 #include "steel/models/resnet_units.h"
@@ -50,11 +51,11 @@ class ResNetEncoderImpl : public EncoderImpl {
   ResNetEncoderOptions options_;
   BatchNormNoScale2d bn_data{nullptr};
   torch::nn::Conv2d conv0{nullptr};
-  torch::nn::BatchNorm2d bn0{nullptr};
+  BatchNorm2d bn0{nullptr};
   torch::nn::MaxPool2d pooling0{nullptr};
   /// stages_[s][u] is Keras `stage{s+1}_unit{u+1}`.
   std::vector<std::vector<std::shared_ptr<ResidualUnitImpl>>> stages_;
-  torch::nn::BatchNorm2d bn1{nullptr};
+  BatchNorm2d bn1{nullptr};
 };
 TORCH_MODULE(ResNetEncoder);
 

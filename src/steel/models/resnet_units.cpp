@@ -9,8 +9,8 @@ torch::nn::Conv2d make_resnet_conv(int64_t in, int64_t out, int64_t kernel, int6
   return conv;
 }
 
-torch::nn::BatchNorm2d make_batch_norm(int64_t channels, double eps, double momentum) {
-  return torch::nn::BatchNorm2d(torch::nn::BatchNorm2dOptions(channels).eps(eps).momentum(momentum));
+BatchNorm2d make_batch_norm(int64_t channels, double eps, double momentum) {
+  return BatchNorm2d(torch::nn::BatchNorm2dOptions(channels).eps(eps).momentum(momentum));
 }
 
 BasicUnitImpl::BasicUnitImpl(ResidualUnitOptions options) : options_(std::move(options)) {

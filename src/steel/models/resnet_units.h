@@ -7,6 +7,7 @@
 
 #include <torch/torch.h>
 
+#include "steel/models/batch_norm.h"
 #include "steel/models/keras_layout.h"
 
 namespace steel::models {
@@ -49,9 +50,9 @@ class BasicUnitImpl : public ResidualUnitImpl {
 
  private:
   ResidualUnitOptions options_;
-  torch::nn::BatchNorm2d bn1{nullptr};
+  BatchNorm2d bn1{nullptr};
   torch::nn::Conv2d conv1{nullptr};
-  torch::nn::BatchNorm2d bn2{nullptr};
+  BatchNorm2d bn2{nullptr};
   torch::nn::Conv2d conv2{nullptr};
   torch::nn::Conv2d sc{nullptr};  // null for an identity shortcut
 };
@@ -67,11 +68,11 @@ class BottleneckUnitImpl : public ResidualUnitImpl {
 
  private:
   ResidualUnitOptions options_;
-  torch::nn::BatchNorm2d bn1{nullptr};
+  BatchNorm2d bn1{nullptr};
   torch::nn::Conv2d conv1{nullptr};
-  torch::nn::BatchNorm2d bn2{nullptr};
+  BatchNorm2d bn2{nullptr};
   torch::nn::Conv2d conv2{nullptr};
-  torch::nn::BatchNorm2d bn3{nullptr};
+  BatchNorm2d bn3{nullptr};
   torch::nn::Conv2d conv3{nullptr};
   torch::nn::Conv2d sc{nullptr};  // null for an identity shortcut
 };
@@ -81,6 +82,6 @@ TORCH_MODULE(BottleneckUnit);
 torch::nn::Conv2d make_resnet_conv(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padding);
 
 /// BatchNorm2d with the given Keras-derived epsilon and (PyTorch-convention) momentum.
-torch::nn::BatchNorm2d make_batch_norm(int64_t channels, double eps, double momentum);
+BatchNorm2d make_batch_norm(int64_t channels, double eps, double momentum);
 
 }  // namespace steel::models

@@ -8,7 +8,7 @@ Conv3x3BnReLUImpl::Conv3x3BnReLUImpl(int64_t in_channels, int64_t out_channels, 
   // sm uses he_uniform for the decoder convs.
   torch::nn::init::kaiming_uniform_(conv->weight, /*a=*/0, torch::kFanIn, torch::kReLU);
   bn = register_module(
-      "bn", torch::nn::BatchNorm2d(torch::nn::BatchNorm2dOptions(out_channels).eps(bn_eps).momentum(bn_momentum)));
+      "bn", BatchNorm2d(torch::nn::BatchNorm2dOptions(out_channels).eps(bn_eps).momentum(bn_momentum)));
 }
 
 torch::Tensor Conv3x3BnReLUImpl::forward(const torch::Tensor& x) { return torch::relu(bn(conv(x))); }

@@ -7,6 +7,7 @@
 
 #include <torch/torch.h>
 
+#include "steel/models/batch_norm.h"
 #include "steel/models/encoder.h"
 #include "steel/models/keras_layout.h"
 
@@ -37,7 +38,7 @@ class Conv3x3BnReLUImpl : public torch::nn::Module {
   void append_keras_bindings(std::vector<KerasBinding>& out, const std::string& prefix) const;
 
   torch::nn::Conv2d conv{nullptr};
-  torch::nn::BatchNorm2d bn{nullptr};
+  BatchNorm2d bn{nullptr};
 };
 TORCH_MODULE(Conv3x3BnReLU);
 

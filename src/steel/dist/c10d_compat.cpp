@@ -1,0 +1,72 @@
+// The 1.13 branches are what this project builds and tests on CPU machines (Debian's libtorch-dev).
+// The TORCH_VERSION_MAJOR >= 2 branches were written from PyTorch 2.x sources (ProcessGroup.hpp,
+// Backend.hpp, reducer.hpp, TCPStore.hpp) and are compiled only on the GPU machines, which use a 2.x
+// LibTorch; a CPU CI build never sees them.
+#include "steel/dist/c10d_compat.h"
+
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+
+namespace steel::dist::compat {
+
+c10::intrusive_ptr<c10d::Store> make_tcp_store(const std::string& host, int port, bool is_server, int world_size,
+                                               std::chrono::milliseconds timeout) {
+  c10d::TCPStoreOptions options;
+  options.port = static_cast<std::uint16_t>(port);
+  options.isServer = is_server;
+  options.numWorkers = static_cast<std::size_t>(world_size);
+  options.waitWorkers = true;
+  options.timeout = timeout;
+#if TORCH_VERSION_MAJOR >= 2
+  // 2.4+ serves the store with libuv by default; the classic server is the one 1.13 has and the one the
+  // heartbeat and timeout behaviour was tested with. The field exists from 2.2.
+#if TORCH_VERSION_MAJOR > 2 || TORCH_VERSION_MINOR >= 2
+  options.useLibUV = false;
+#endif
+#endif
+  return c10::make_intrusive<c10d::TCPStore>(host, options);
+}
+
+ProcessGroupPtr wrap_backend(BackendPtr backend, const c10::intrusive_ptr<c10d::Store>& store, int rank, int size,
+                             bool cuda, std::chrono::milliseconds timeout) {
+#if TORCH_VERSION_MAJOR >= 2
+  const auto type = cuda ? c10d::ProcessGroup::BackendType::NCCL : c10d::ProcessGroup::BackendType::GLOO;
+  const auto device_type = cuda ? c10::DeviceType::CUDA : c10::DeviceType::CPU;
+#if TORCH_VERSION_MAJOR > 2 || TORCH_VERSION_MINOR >= 6
+  // 2.6 dropped ProcessGroup::Options; the timeout lives in the backend's own options.
+  (void)timeout;
+  auto pg = c10::make_intrusive<c10d::ProcessGroup>(store, rank, size);
+#else
+  auto pg = c10::make_intrusive<c10d::ProcessGroup>(
+      store, rank, size, c10::make_intrusive<c10d::ProcessGroup::Options>(cuda ? "nccl" : "gloo", timeout));
+#endif
+#if TORCH_VERSION_MAJOR > 2 || TORCH_VERSION_MINOR >= 1
+  pg->setDefaultBackend(type);
+#endif
+  pg->setBackend(device_type, type, backend);
+  return pg;
+#else
+  (void)store, (void)rank, (void)size, (void)cuda, (void)timeout;
+  return backend;
+#endif
+}
+
+std::unique_ptr<c10d::Reducer> make_reducer(std::vector<at::Tensor> params,
+                                            std::vector<std::vector<size_t>> bucket_indices,
+                                            std::vector<size_t> per_bucket_size_limits, ProcessGroupPtr pg,
+                                            int64_t bucket_bytes_cap, int64_t first_bucket_bytes_cap) {
+  const std::vector<bool> expect_sparse_gradients(params.size(), false);
+  // Same argument list in 1.13 and 2.x (params as one flat list since 1.11).
+  return std::make_unique<c10d::Reducer>(std::move(params), std::move(bucket_indices),
+                                         std::move(per_bucket_size_limits), std::move(pg), expect_sparse_gradients,
+                                         bucket_bytes_cap, /*find_unused_parameters=*/false,
+                                         /*gradient_as_bucket_view=*/false,
+                                         /*param_names=*/std::unordered_map<size_t, std::string>{},
+                                         first_bucket_bytes_cap);
+}
+
+void wait(const c10::intrusive_ptr<c10d::Work>& work, std::chrono::milliseconds timeout) {
+  // Work::wait(timeout) throws on timeout in both versions; it returns false only for a Work without one.
+  if (!work->wait(timeout)) throw std::runtime_error("collective did not complete");
+}
+
+}  // namespace steel::dist::compat

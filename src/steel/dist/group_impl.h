@@ -1,0 +1,37 @@
+// Group's internals, shared by the files of steel::dist that drive c10d directly (internal).
+#pragma once
+
+#include <atomic>
+#include <exception>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "steel/dist/c10d_compat.h"
+#include "steel/dist/group.h"
+#include "steel/dist/heartbeat.h"
+
+namespace steel::dist {
+
+struct Group::Impl {
+  LaunchInfo launch;
+  torch::Device device = torch::kCPU;
+  GroupOptions options;
+  std::string backend = "single";
+  /// Host name of every rank, indexed by rank.
+  std::vector<std::string> hosts;
+  c10::intrusive_ptr<c10d::Store> store;
+  compat::ProcessGroupPtr pg;
+  std::atomic<int64_t> collectives{0};
+  /// Declared last so that it stops before the store and process group go away.
+  std::unique_ptr<Heartbeat> heartbeat;
+
+  /// Counts one collective about to be issued.
+  void count() { collectives.fetch_add(1); }
+  /// Waits for `work` with the group's timeout; on failure throws DistError naming `op` and the culprit.
+  void wait(const c10::intrusive_ptr<c10d::Work>& work, const std::string& op);
+  /// The DistError for a failed collective `op`, with Heartbeat::diagnose()'s verdict.
+  [[noreturn]] void fail(const std::string& op, const std::exception& cause);
+};
+
+}  // namespace steel::dist

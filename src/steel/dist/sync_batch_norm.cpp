@@ -1,0 +1,153 @@
+#include "steel/dist/sync_batch_norm.h"
+
+#include <cstdint>
+
+#include "steel/models/batch_norm.h"
+#include "steel/models/batch_norm_no_scale.h"
+
+namespace steel::dist {
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+// Shape [1,C,1,...] for broadcasting a per-channel vector against x.
+std::vector<int64_t> channel_shape(const torch::Tensor& x) {
+  std::vector<int64_t> shape(x.dim(), 1);
+  shape[1] = x.size(1);
+  return shape;
+}
+
+// Every dimension except the channel one.
+std::vector<int64_t> reduce_dims(const torch::Tensor& x) {
+  std::vector<int64_t> dims{0};
+  for (int64_t d = 2; d < x.dim(); ++d) dims.push_back(d);
+  return dims;
+}
+
+struct SyncBatchNormFunction : public torch::autograd::Function<SyncBatchNormFunction> {
+  // Optional tensors: 1.13's Function::apply refuses undefined Tensor arguments but skips empty optionals.
+  static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x,
+                               const c10::optional<torch::Tensor>& weight_opt,
+                               const c10::optional<torch::Tensor>& bias_opt,
+                               const c10::optional<torch::Tensor>& running_mean_opt,
+                               const c10::optional<torch::Tensor>& running_var_opt, double momentum, double eps,
+                               Group* group) {
+    const torch::Tensor weight = weight_opt.value_or(torch::Tensor());
+    const torch::Tensor bias = bias_opt.value_or(torch::Tensor());
+    torch::Tensor running_mean = running_mean_opt.value_or(torch::Tensor());
+    torch::Tensor running_var = running_var_opt.value_or(torch::Tensor());
+    const int64_t channels = x.size(1);
+    const auto dims = reduce_dims(x);
+    const auto shape = channel_shape(x);
+    // [sum | sum of squares | count]: one buffer, one all-reduce.
+    auto stats = torch::empty({2 * channels + 1}, x.options().dtype(torch::kFloat64));
+    stats.narrow(0, 0, channels).copy_(x.sum(dims, /*keepdim=*/false, torch::kFloat64));
+    stats.narrow(0, channels, channels).copy_(x.square().sum(dims, /*keepdim=*/false, torch::kFloat64));
+    stats.narrow(0, 2 * channels, 1).fill_(static_cast<double>(x.numel() / channels));
+    std::vector<torch::Tensor> buffer{stats};
+    group->all_reduce_sum(buffer);
+    const double count = stats[2 * channels].item<double>();
+    TORCH_CHECK(count > 1, "sync_batch_norm: expected more than 1 value per channel across all ranks, got ",
+                count, " (input shape ", x.sizes(), ")");
+    const auto mean = stats.narrow(0, 0, channels) / count;
+    const auto var = (stats.narrow(0, channels, channels) / count - mean.square()).clamp_min(0);
+    const auto invstd = (var + eps).rsqrt();
+
+    if (running_mean.defined()) {
+      running_mean.mul_(1 - momentum).add_(mean.to(running_mean.dtype()), momentum);
+    }
+    if (running_var.defined()) {
+      running_var.mul_(1 - momentum).add_((var * (count / (count - 1))).to(running_var.dtype()), momentum);
+    }
+
+    // y = x * scale + shift with scale = w * invstd and shift = b - mean * scale, per channel.
+    auto scale = weight.defined() ? invstd * weight.to(torch::kFloat64) : invstd;
+    auto shift = -mean * scale;
+    if (bias.defined()) shift = shift + bias.to(torch::kFloat64);
+    const auto y = x * scale.to(x.scalar_type()).view(shape) + shift.to(x.scalar_type()).view(shape);
+
+    ctx->save_for_backward({x, weight, mean, invstd});
+    // The Group outlives the graph: the layer that called us holds a shared_ptr to it.
+    ctx->saved_data["group"] = reinterpret_cast<int64_t>(group);
+    ctx->saved_data["count"] = count;
+    ctx->saved_data["has_bias"] = bias.defined();
+    return y;
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
+    const auto saved = ctx->get_saved_variables();
+    const auto& x = saved[0];
+    const auto& weight = saved[1];
+    const auto& mean = saved[2];
+    const auto& invstd = saved[3];
+    auto* group = reinterpret_cast<Group*>(ctx->saved_data["group"].toInt());
+    const double count = ctx->saved_data["count"].toDouble();
+    const auto dy = grad_outputs[0].contiguous();
+    const int64_t channels = x.size(1);
+    const auto dims = reduce_dims(x);
+    const auto shape = channel_shape(x);
+
+    const auto xmu = x.to(torch::kFloat64) - mean.view(shape);
+    const auto local_sum_dy = dy.sum(dims, /*keepdim=*/false, torch::kFloat64);
+    const auto local_sum_dy_xmu = (dy.to(torch::kFloat64) * xmu).sum(dims);
+
+    torch::Tensor grad_weight, grad_bias;
+    // Absent weight or bias must get an undefined gradient. (needs_input_grad() would count only the
+    // tensors that were passed, so its indices shift when weight is absent; these sums are cheap anyway.)
+    if (weight.defined()) grad_weight = (local_sum_dy_xmu * invstd).to(weight.scalar_type());
+    if (ctx->saved_data["has_bias"].toBool()) grad_bias = local_sum_dy.to(x.scalar_type());
+
+    torch::Tensor grad_x;
+    if (ctx->needs_input_grad(0)) {
+      auto sums = torch::cat({local_sum_dy, local_sum_dy_xmu});
+      std::vector<torch::Tensor> buffer{sums};
+      group->all_reduce_sum(buffer);
+      const auto mean_dy = sums.narrow(0, 0, channels) / count;
+      const auto mean_dy_xmu = sums.narrow(0, channels, channels) / count;
+      // d/dx of the loss summed over all ranks, the ranks coupled through the shared mean and variance.
+      const auto scale = weight.defined() ? invstd * weight.to(torch::kFloat64) : invstd;
+      grad_x = ((dy.to(torch::kFloat64) - mean_dy.view(shape) -
+                 xmu * (invstd.square() * mean_dy_xmu).view(shape)) *
+                scale.view(shape))
+                   .to(x.scalar_type());
+    }
+    return {grad_x, grad_weight, grad_bias, torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(),
+            torch::Tensor()};
+  }
+};
+
+}  // namespace
+
+torch::Tensor sync_batch_norm(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
+                              torch::Tensor& running_mean, torch::Tensor& running_var, double momentum, double eps,
+                              Group& group) {
+  TORCH_CHECK(x.dim() >= 2, "sync_batch_norm: expected input [N,C,...], got shape ", x.sizes());
+  const auto optional = [](const torch::Tensor& t) {
+    return t.defined() ? c10::optional<torch::Tensor>(t) : c10::optional<torch::Tensor>();
+  };
+  return SyncBatchNormFunction::apply(x, optional(weight), optional(bias), optional(running_mean),
+                                      optional(running_var), momentum, eps, &group);
+}
+
+int enable_sync_batch_norm(torch::nn::Module& model, std::shared_ptr<Group> group) {
+  TORCH_CHECK(group, "enable_sync_batch_norm: group is null");
+  if (group->size() == 1) return 0;
+  auto hook = [group](const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
+                      torch::Tensor& running_mean, torch::Tensor& running_var, double momentum, double eps) {
+    return sync_batch_norm(x, weight, bias, running_mean, running_var, momentum, eps, *group);
+  };
+  int hooked = 0;
+  for (const auto& module : model.modules(/*include_self=*/true)) {
+    if (auto* bn = dynamic_cast<models::BatchNorm2dImpl*>(module.get())) {
+      bn->set_train_forward(hook);
+      ++hooked;
+    } else if (auto* bn_no_scale = dynamic_cast<models::BatchNormNoScale2dImpl*>(module.get())) {
+      bn_no_scale->set_train_forward(hook);
+      ++hooked;
+    }
+  }
+  return hooked;
+}
+
+}  // namespace steel::dist
