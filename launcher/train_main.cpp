@@ -2,12 +2,16 @@
 #include "steel/cli/guarded_main.h"
 #include "steel/cli/train_cli.h"
 #include "steel/core/logging.h"
+#include "steel/dist/launch.h"
 #include "steel/train/trainer.h"
 
 int main(int argc, char** argv) {
   steel::logging::init();
   return steel::cli::guarded_main("steel_train", [&] {
     const auto options = steel::cli::parse_train_cli(argc, argv);
-    return options ? steel::train::run_training(*options) : 0;
+    const int code = options ? steel::train::run_training(*options) : 0;
+    // After run_training has released its process group; a no-op unless detect_launch initialised MPI.
+    steel::dist::finalize_launch();
+    return code;
   });
 }

@@ -17,7 +17,12 @@
 #include "steel/core/error.h"
 #include "steel/core/logging.h"
 #include "steel/core/version.h"
+#include "steel/dist/gradient_sync.h"
 #include "steel/dist/group.h"
+#include "steel/dist/launch.h"
+#include "steel/dist/rank_table.h"
+#include "steel/dist/replicate.h"
+#include "steel/dist/sync_batch_norm.h"
 #include "steel/models/batch_norm_momentum.h"
 #include "steel/models/keras_weights.h"
 #include "steel/models/model_factory.h"
@@ -71,6 +76,7 @@ void to_channels_last(torch::nn::Module& model) {
 struct FoldContext {
   const TrainOptions& options;
   const TrainHooks& hooks;
+  std::shared_ptr<dist::Group> group_ptr;
   dist::Group& group;
   torch::Device device;
   AmpMode amp;
@@ -227,10 +233,17 @@ FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
       es.wait = state.early_stopping.wait;
       return es;
     }();
+    if (!ctx.group.is_main()) state.train_sums = MetricSums::zeros();
     for (const auto& r : state.history) earlier_seconds += r.seconds;
     spdlog::info("fold {}: resuming at epoch {} step {} from {}", ctx.fold, state.epoch + 1, state.step,
                  ctx.paths.checkpoint(ctx.fold));
   }
+  // Every rank built (or loaded) the same model; rank 0's copy is broadcast anyway and a checksum confirms
+  // the replicas agree before the first step.
+  dist::broadcast_module_state(*model, ctx.group);
+  dist::verify_replicas(*model, ctx.group);
+  if (o.sync_bn) dist::enable_sync_batch_norm(*model, ctx.group_ptr);
+  dist::GradientSync gradient_sync(ctx.group_ptr, parameters);
   if (main) write_run_json(ctx, counts, earlier_seconds, false);
 
   const auto pin = ctx.device.is_cuda();
@@ -263,6 +276,7 @@ FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
       auto images = to_device(batch->images, ctx);
       auto masks = batch->masks.to(ctx.device, true);
       optimizer.zero_grad();
+      gradient_sync.prepare_forward();
       torch::Tensor logits;
       torch::Tensor loss;
       {
@@ -270,14 +284,16 @@ FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
         logits = model->forward(images);
         loss = bce_loss(logits, masks);
       }
-      scaler.scale(loss).backward();
+      // Gradients come out averaged over ranks, bucketed and overlapped with the backward pass.
+      gradient_sync.backward(scaler.scale(loss));
       const double loss_value = loss.item<double>();
       const bool finite = std::isfinite(loss_value);
       // One small all-reduce per step: whether any rank saw a non-finite loss or received a stop signal, so
       // that all ranks take the same decision at the same step boundary.
       auto flags = torch::tensor({finite ? 0.0 : 1.0, stop_requested() ? 1.0 : 0.0}, torch::kFloat64);
-      std::vector<torch::Tensor> reduce{flags};
+      std::vector<torch::Tensor> reduce{flags.to(ctx.device)};
       ctx.group.all_reduce_sum(reduce);
+      reduce[0] = reduce[0].cpu();
       if (reduce[0][0].item<double>() > 0) {
         throw TrainingError("fold " + std::to_string(ctx.fold) + " epoch " + std::to_string(state.epoch + 1) +
                             " step " + std::to_string(state.step + 1) + ": the training loss is not finite (" +
@@ -297,7 +313,11 @@ FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
       // The all-reduced flag, not this rank's own, decides: every rank stops after the same step. A signal
       // that arrives after the all-reduce (e.g. during the hook) is acted on one step later.
       if (reduce[0][1].item<double>() > 0) {
-        state.train_sums = train_sums.cpu();
+        // The checkpoint holds the global partial sums; on resume rank 0 carries them and the others start
+        // from zero, so the epoch's all-reduce still counts every batch once.
+        std::vector<torch::Tensor> partial{train_sums};
+        ctx.group.all_reduce_sum(partial);
+        state.train_sums = partial[0].cpu();
         state.train_seconds += seconds_since(steps_start);
         if (main) save_checkpoint(ctx.paths.checkpoint(ctx.fold), *model, optimizer, state);
         ctx.group.barrier();
@@ -375,10 +395,15 @@ FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
 int run_training(const TrainOptions& options, const TrainHooks& hooks) {
   validate(options);
   install_stop_handlers();
-  dist::Group group;
-  logging::init(group.rank(), group.size(), options.log_level);
+  const auto launch = dist::detect_launch();
+  logging::init(launch.rank, launch.world_size, options.log_level);
   if (options.threads > 0) torch::set_num_threads(options.threads);
-  const auto device = resolve_device(options.device, group.local_rank());
+  const auto device = resolve_device(options.device, launch.local_rank);
+  auto group_ptr = dist::Group::create(
+      launch, device, dist::GroupOptions().timeout(std::chrono::seconds(options.dist_timeout_s)));
+  dist::Group& group = *group_ptr;
+  dist::rank_table(group, device.is_cuda() ? device.str() + " of " + std::to_string(torch::cuda::device_count())
+                                           : "cpu, " + std::to_string(torch::get_num_threads()) + " threads");
   const auto amp = parse_amp(options.amp);
   check_amp_supported(amp, device);
   models::make_unet(options.backbone);  // an unknown backbone fails here, before any file is touched
@@ -423,7 +448,7 @@ int run_training(const TrainOptions& options, const TrainHooks& hooks) {
                    done->best.val_loss);
       continue;
     }
-    FoldContext ctx{options, hooks, group, device, amp, k, global_batch, paths};
+    FoldContext ctx{options, hooks, group_ptr, group, device, amp, k, global_batch, paths};
     if (train_fold(ctx, num_folds) == FoldOutcome::kPreempted) return exit_code::kPreempted;
   }
   if (group.is_main()) write_folds_csv(paths, num_folds);
