@@ -20,10 +20,14 @@ mkdir -p "$OUT"
   --out "$OUT/prep" --test-per-class 2 --test-multi 2 --balance-to auto --folds 5 --seed 1 \
   --height 64 --width 320
 
-# A short CPU run: ResNet-34, everything trainable (no ImageNet weights can be downloaded here, and a
-# frozen random encoder learns little), PyTorch's BatchNorm momentum so validation settles within a few
-# hundred steps (docs/TRAINING.md), fold 0 only.
-"$BIN/launcher/steel_train" --backbone resnet34 --data "$OUT/prep" --out "$OUT/runs" --fold 0 \
+# A short CPU run on 2 ranks (c10d Gloo, SyncBatchNorm; the global batch of 8 is split 4 + 4): ResNet-34,
+# everything trainable (no ImageNet weights can be downloaded here, and a frozen random encoder learns
+# little), PyTorch's BatchNorm momentum so validation settles within a few hundred steps
+# (docs/TRAINING.md), fold 0 only.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1  # Open MPI refuses root without these
+THREADS=$(( $(nproc) > 2 ? $(nproc) / 2 : 1 ))  # intra-op threads per rank
+mpirun -np 2 --oversubscribe --bind-to none "$BIN/launcher/steel_train" --threads "$THREADS" \
+  --backbone resnet34 --data "$OUT/prep" --out "$OUT/runs" --fold 0 \
   --epochs "${EPOCHS:-5}" --batch-size 8 --encoder-mode trainable --bn-momentum 0.1
 
 echo
