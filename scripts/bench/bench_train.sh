@@ -2,7 +2,7 @@
 # steel_train throughput on CPU per backbone, at a small (64x320) and the thesis' (128x800) resolution, and
 # the prefetcher's standalone delivery rate next to the step's consumption rate. Figures go to
 # docs/BENCHMARKS.md.
-#   scripts/bench/bench_train.sh [BATCH=8] [BACKBONES="resnet34 ... efficientnet-b7"] [SIZES="64x320 128x800"]
+#   [STEPS=3] [MODES="thesis trainable"] scripts/bench/bench_train.sh [BATCH=8] [BACKBONES="resnet34 ... efficientnet-b7"] [SIZES="64x320 128x800"]
 # Steady-state step time: each case runs 1 and then 1+STEPS training batches in fresh processes; the
 # difference of their training seconds over STEPS excludes start-up and the first (warm-up) step.
 set -euo pipefail
@@ -37,7 +37,7 @@ for size in $SIZES; do
   "$BIN/launcher/steel_loader_bench" "$WORK/prep_$size" "$BATCH" 2 2
   echo "== $size: training step, images/s (steady state over $STEPS steps) =="
   printf "%-16s %-10s %12s\n" backbone mode images/s
-  for MODE in thesis trainable; do
+  for MODE in ${MODES:-thesis trainable}; do
     for b in $BACKBONES; do
       t1=$(train_seconds "$b" "$size" 1)
       tn=$(train_seconds "$b" "$size" $((STEPS + 1)))

@@ -133,7 +133,8 @@ void draw_progress(const FoldContext& ctx, int64_t epoch, int64_t step, int64_t 
   std::fflush(stderr);
 }
 
-void write_run_json(const FoldContext& ctx, const models::ParamCounts& counts, double seconds, bool finished) {
+void write_run_json(const FoldContext& ctx, const models::ParamCounts& counts, double seconds, bool finished,
+                    double collectives_per_step) {
   const auto& o = ctx.options;
   nlohmann::ordered_json j;
   j["tool"] = "steel_train";
@@ -147,6 +148,7 @@ void write_run_json(const FoldContext& ctx, const models::ParamCounts& counts, d
   j["fold"] = ctx.fold;
   j["finished"] = finished;
   j["wall_seconds"] = seconds;
+  j["collectives_per_training_step"] = collectives_per_step;
   j["parameters"] = {{"keras_total", counts.keras_total},
                      {"keras_trainable", counts.keras_trainable},
                      {"torch_total", counts.torch_total},
@@ -244,7 +246,8 @@ FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
   dist::verify_replicas(*model, ctx.group);
   if (o.sync_bn) dist::enable_sync_batch_norm(*model, ctx.group_ptr);
   dist::GradientSync gradient_sync(ctx.group_ptr, parameters);
-  if (main) write_run_json(ctx, counts, earlier_seconds, false);
+  double collectives_per_step = 0;
+  if (main) write_run_json(ctx, counts, earlier_seconds, false, collectives_per_step);
 
   const auto pin = ctx.device.is_cuda();
   const bool progress = main && o.progress && logging::stderr_is_terminal();
@@ -272,6 +275,7 @@ FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
     auto train_sums = state.train_sums.to(ctx.device);
     const auto steps_start = Clock::now();
     const int64_t first_step = state.step;
+    const int64_t calls_before = ctx.group.collective_calls();
     while (auto batch = loader.next()) {
       auto images = to_device(batch->images, ctx);
       auto masks = batch->masks.to(ctx.device, true);
@@ -324,11 +328,16 @@ FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
         if (progress) std::fprintf(stderr, "\n");
         spdlog::warn("fold {}: stopped by signal {} after epoch {} step {}; checkpoint written, continue with --resume",
                      ctx.fold, stop_signal_number(), state.epoch + 1, state.step);
-        if (main) write_run_json(ctx, counts, earlier_seconds + seconds_since(fold_start), false);
+        if (main) write_run_json(ctx, counts, earlier_seconds + seconds_since(fold_start), false, collectives_per_step);
         return FoldOutcome::kPreempted;
       }
     }
     if (progress) std::fprintf(stderr, "\r%*s\r", 70, "");
+    if (state.step > first_step) {
+      // Gradient buckets, SyncBatchNorm and the per-step decision flags, per training step (the benchmark).
+      collectives_per_step = static_cast<double>(ctx.group.collective_calls() - calls_before) /
+                             static_cast<double>(state.step - first_step);
+    }
     const double train_seconds = state.train_seconds + seconds_since(steps_start);
 
     std::vector<torch::Tensor> reduce{train_sums};
@@ -381,7 +390,7 @@ FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
     models::load_keras_weights(model, ctx.paths.best_weights(ctx.fold));
     write_file_atomically(ctx.paths.result_csv(ctx.fold), fold_result_csv({result}));
     write_folds_csv(ctx.paths, num_folds);
-    write_run_json(ctx, counts, result.seconds, true);
+    write_run_json(ctx, counts, result.seconds, true, collectives_per_step);
   }
   spdlog::info("fold {}: best epoch {} of {}{}: val_loss {:.5f} val_dice {:.4f} kaggle {:.4f} ({:.1f} s)", ctx.fold,
                result.best_epoch, result.epochs_run, result.stopped_early ? " (early stop)" : "", result.best.val_loss,
