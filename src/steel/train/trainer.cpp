@@ -134,7 +134,7 @@ void draw_progress(const FoldContext& ctx, int64_t epoch, int64_t step, int64_t 
 }
 
 void write_run_json(const FoldContext& ctx, const models::ParamCounts& counts, double seconds, bool finished,
-                    double collectives_per_step) {
+                    double collectives_per_step, double loader_wait_seconds) {
   const auto& o = ctx.options;
   nlohmann::ordered_json j;
   j["tool"] = "steel_train";
@@ -149,6 +149,7 @@ void write_run_json(const FoldContext& ctx, const models::ParamCounts& counts, d
   j["finished"] = finished;
   j["wall_seconds"] = seconds;
   j["collectives_per_training_step"] = collectives_per_step;
+  j["loader_wait_seconds"] = loader_wait_seconds;
   j["parameters"] = {{"keras_total", counts.keras_total},
                      {"keras_trainable", counts.keras_trainable},
                      {"torch_total", counts.torch_total},
@@ -247,7 +248,8 @@ FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
   if (o.sync_bn) dist::enable_sync_batch_norm(*model, ctx.group_ptr);
   dist::GradientSync gradient_sync(ctx.group_ptr, parameters);
   double collectives_per_step = 0;
-  if (main) write_run_json(ctx, counts, earlier_seconds, false, collectives_per_step);
+  double loader_wait_seconds = 0;  // of the last epoch's training loop
+  if (main) write_run_json(ctx, counts, earlier_seconds, false, collectives_per_step, loader_wait_seconds);
 
   const auto pin = ctx.device.is_cuda();
   const bool progress = main && o.progress && logging::stderr_is_terminal();
@@ -328,11 +330,15 @@ FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
         if (progress) std::fprintf(stderr, "\n");
         spdlog::warn("fold {}: stopped by signal {} after epoch {} step {}; checkpoint written, continue with --resume",
                      ctx.fold, stop_signal_number(), state.epoch + 1, state.step);
-        if (main) write_run_json(ctx, counts, earlier_seconds + seconds_since(fold_start), false, collectives_per_step);
+        if (main) {
+          write_run_json(ctx, counts, earlier_seconds + seconds_since(fold_start), false, collectives_per_step,
+                         loader_wait_seconds);
+        }
         return FoldOutcome::kPreempted;
       }
     }
     if (progress) std::fprintf(stderr, "\r%*s\r", 70, "");
+    loader_wait_seconds = loader.wait_seconds();
     if (state.step > first_step) {
       // Gradient buckets, SyncBatchNorm and the per-step decision flags, per training step (the benchmark).
       collectives_per_step = static_cast<double>(ctx.group.collective_calls() - calls_before) /
@@ -390,7 +396,7 @@ FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
     models::load_keras_weights(model, ctx.paths.best_weights(ctx.fold));
     write_file_atomically(ctx.paths.result_csv(ctx.fold), fold_result_csv({result}));
     write_folds_csv(ctx.paths, num_folds);
-    write_run_json(ctx, counts, result.seconds, true, collectives_per_step);
+    write_run_json(ctx, counts, result.seconds, true, collectives_per_step, loader_wait_seconds);
   }
   spdlog::info("fold {}: best epoch {} of {}{}: val_loss {:.5f} val_dice {:.4f} kaggle {:.4f} ({:.1f} s)", ctx.fold,
                result.best_epoch, result.epochs_run, result.stopped_early ? " (early stop)" : "", result.best.val_loss,
