@@ -1,5 +1,6 @@
 #include "steel/train/trainer.h"
 
+#include <cmath>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -203,6 +204,27 @@ TEST_F(TrainerTest, ANonFiniteLossStopsWithAClearErrorAndKeepsTheCheckpoint) {
     EXPECT_NE(std::string(e.what()).find("not finite"), std::string::npos) << e.what();
   }
   EXPECT_EQ(read_text(out / "resnet18/fold_0/checkpoint.pt"), checkpoint);
+}
+
+TEST_F(TrainerTest, Bf16AutocastAndChannelsLastTrainOnCpu) {
+  TempDir out;
+  auto o = options(out.path().string());
+  o.epochs = 2;
+  o.max_train_batches = 3;
+  o.amp = "bf16";
+  o.channels_last = true;
+  ASSERT_EQ(run_training(o), steel::exit_code::kOk);
+  const auto rows = metric_rows(out / "resnet18/fold_0/metrics.csv");
+  ASSERT_EQ(rows.size(), 2u);
+  for (const auto& r : rows) {
+    for (int c : {1, 2, 3, 4}) EXPECT_TRUE(std::isfinite(r[static_cast<std::size_t>(c)])) << "column " << c;
+  }
+  EXPECT_LT(rows[1][1], rows[0][1]);  // the training loss falls
+  // fp16 autocast exists for CUDA only: on CPU it is a configuration error, not a silent fallback.
+  o.amp = "fp16";
+  o.device = "cpu";
+  o.out_dir = out / "fp16";
+  EXPECT_THROW(run_training(o), steel::ConfigError);
 }
 
 TEST_F(TrainerTest, BadInputsFailBeforeTraining) {
