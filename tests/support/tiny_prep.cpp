@@ -15,8 +15,8 @@ std::string make_tiny_prep(const std::string& dir, const TinyPrepOptions& option
   p.csv = dir + "/kaggle/train.csv";
   p.images_dir = dir + "/kaggle/train_images";
   p.out_dir = dir + "/prep";
-  p.split.test_per_class = 0;
-  p.split.test_multi = 0;
+  p.split.test_per_class = options.test_per_class;
+  p.split.test_multi = options.test_multi;
   p.split.balance_to = "none";
   p.split.folds = options.folds;
   p.split.seed = options.seed;

@@ -30,6 +30,7 @@
 #include "steel/train/autocast.h"
 #include "steel/train/batch_plan.h"
 #include "steel/train/checkpoint.h"
+#include "steel/train/device.h"
 #include "steel/train/loss_scaler.h"
 #include "steel/train/metrics.h"
 #include "steel/train/prefetcher.h"
@@ -45,17 +46,6 @@ namespace {
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-torch::Device resolve_device(const std::string& name, int local_rank) {
-  const bool cuda = torch::cuda::is_available();
-  if (name == "cpu") return torch::kCPU;
-  if (name == "cuda" && !cuda) throw ConfigError("--device cuda: this LibTorch has no CUDA or no GPU is visible");
-  if (name == "cuda" || (name == "auto" && cuda)) {
-    const auto count = static_cast<int>(torch::cuda::device_count());
-    return {torch::kCUDA, static_cast<c10::DeviceIndex>(local_rank % std::max(1, count))};
-  }
-  return torch::kCPU;
 }
 
 std::string hostname() {

@@ -1,0 +1,21 @@
+#include "steel/train/device.h"
+
+#include <algorithm>
+
+#include "steel/core/error.h"
+
+namespace steel::train {
+
+torch::Device resolve_device(const std::string& name, int local_rank) {
+  const bool cuda = torch::cuda::is_available();
+  if (name == "cpu") return torch::kCPU;
+  if (name == "cuda" && !cuda) throw ConfigError("--device cuda: this LibTorch has no CUDA or no GPU is visible");
+  if (name == "cuda" || (name == "auto" && cuda)) {
+    const auto count = static_cast<int>(torch::cuda::device_count());
+    return {torch::kCUDA, static_cast<c10::DeviceIndex>(local_rank % std::max(1, count))};
+  }
+  if (name != "auto") throw ConfigError("--device '" + name + "': expected cpu, cuda or auto");
+  return torch::kCPU;
+}
+
+}  // namespace steel::train

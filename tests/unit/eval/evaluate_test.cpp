@@ -1,0 +1,138 @@
+#include "steel/eval/evaluate.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <opencv2/imgcodecs.hpp>
+
+#include "steel/core/error.h"
+#include "steel/data/shard_reader.h"
+#include "steel/train/stop_signal.h"
+#include "steel/train/trainer.h"
+#include "support/temp_dir.h"
+#include "support/tiny_prep.h"
+
+using namespace steel::eval;
+using steel::testing::TempDir;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<std::vector<std::string>> read_csv(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::vector<std::string>> rows;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::vector<std::string> row;
+    std::stringstream fields(line);
+    std::string f;
+    while (std::getline(fields, f, ',')) row.push_back(f);
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+}  // namespace
+
+// Two folds trained for a few steps, then evaluated: the contract steel_report reads.
+class EvaluateTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    steel::testing::TinyPrepOptions p;
+    p.test_per_class = 1;
+    p.test_multi = 1;
+    prep_ = new std::string(steel::testing::make_tiny_prep(dir_->path().string(), p));
+    steel::train::clear_stop_request();
+    steel::train::TrainOptions o;
+    o.backbone = "resnet18";
+    o.encoder_mode = "trainable";
+    o.data_dir = *prep_;
+    o.out_dir = (*dir_) / "runs";
+    o.batch_size = 4;
+    o.epochs = 1;
+    o.max_train_batches = 4;
+    o.bn_momentum = 0.1;
+    o.threads = 1;
+    o.progress = false;
+    o.log_level = "warn";
+    for (int fold : {0, 2}) {
+      o.fold = fold;
+      steel::train::run_training(o);
+    }
+  }
+  static void TearDownTestSuite() {
+    delete prep_;
+    delete dir_;
+  }
+  static TempDir* dir_;
+  static std::string* prep_;
+};
+TempDir* EvaluateTest::dir_ = nullptr;
+std::string* EvaluateTest::prep_ = nullptr;
+
+TEST_F(EvaluateTest, ScoresEveryFinishedFoldAndTheEnsemble) {
+  EvalOptions o;
+  o.run_dir = (*dir_) / "runs/resnet18";
+  o.data_dir = *prep_;
+  o.min_pixels = 10;
+  o.overlays = 4;
+  const auto scores = run_eval(o);
+  ASSERT_EQ(scores.size(), 3u);
+  EXPECT_EQ(scores[0].model, "fold_0");
+  EXPECT_EQ(scores[1].model, "fold_2");
+  EXPECT_EQ(scores[2].model, "ensemble");
+  const auto test_records = steel::data::ShardReader(*prep_ + "/test.h5").size();
+  for (const auto& s : scores) {
+    EXPECT_EQ(s.records, test_records) << s.model;
+    for (const auto& m : s.counts.confusion) EXPECT_EQ(m[0] + m[1] + m[2] + m[3], test_records);
+  }
+  // BCE is convex in the probability, so the mean of the fold models' probabilities cannot lose more than the
+  // mean of their losses (Jensen); a strict check that the ensemble really averages probabilities.
+  EXPECT_LE(scores[2].metrics.loss, 0.5 * (scores[0].metrics.loss + scores[1].metrics.loss) + 1e-9);
+
+  const auto rows = read_csv(o.run_dir + "/test_metrics.csv");
+  ASSERT_EQ(rows.size(), 4u);
+  ASSERT_EQ(rows[0].size(), 27u);
+  EXPECT_EQ(rows[0][0], "model");
+  EXPECT_EQ(rows[0][26], "accuracy_4");
+  EXPECT_EQ(rows[3][0], "ensemble");
+  EXPECT_EQ(std::stoll(rows[1][1]), test_records);
+
+  // Overlays: 4 test pictures (ensemble) and one per validation fold, two stacked 2x-scaled panels each.
+  int test_png = 0;
+  int val_png = 0;
+  for (const auto& entry : fs::directory_iterator(o.run_dir + "/overlays")) {
+    const auto name = entry.path().filename().string();
+    (name.rfind("test_", 0) == 0 ? test_png : val_png) += 1;
+    const auto picture = cv::imread(entry.path().string(), cv::IMREAD_COLOR);
+    ASSERT_FALSE(picture.empty()) << name;
+    EXPECT_EQ(picture.rows, 2 * 2 * 32) << name;
+    EXPECT_EQ(picture.cols, 2 * 160) << name;
+  }
+  EXPECT_EQ(test_png, 4);
+  EXPECT_EQ(val_png, 2);
+}
+
+TEST_F(EvaluateTest, MissingPiecesAreClearErrors) {
+  TempDir empty;
+  EvalOptions o;
+  o.run_dir = empty.path().string();
+  o.data_dir = *prep_;
+  try {
+    run_eval(o);
+    FAIL();
+  } catch (const steel::DataError& e) {
+    EXPECT_NE(std::string(e.what()).find("no finished fold"), std::string::npos) << e.what();
+  }
+  o.run_dir = (*dir_) / "runs/resnet18";
+  o.data_dir = empty.path().string();
+  try {
+    run_eval(o);
+    FAIL();
+  } catch (const steel::DataError& e) {
+    EXPECT_NE(std::string(e.what()).find("test.h5"), std::string::npos) << e.what();
+  }
+}
