@@ -4,13 +4,13 @@
 #include <filesystem>
 #include <fstream>
 
-#include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
 #include <spdlog/spdlog.h>
 
 #include "steel/core/atomic_file.h"
 #include "steel/core/error.h"
 #include "steel/data/shard_format.h"
+#include "steel/eval/fold_models.h"
 #include "steel/eval/overlay.h"
 #include "steel/models/keras_weights.h"
 #include "steel/models/model_factory.h"
@@ -23,45 +23,6 @@ namespace steel::eval {
 namespace fs = std::filesystem;
 
 namespace {
-
-struct FoldModel {
-  int fold = 0;
-  std::string backbone;
-  models::UNet model{nullptr};
-};
-
-std::string backbone_of(const fs::path& run_json) {
-  std::ifstream in(run_json);
-  if (!in) throw DataError(run_json.string() + ": cannot open (written by steel_train next to best.h5)");
-  try {
-    return nlohmann::json::parse(in).at("config").at("backbone").get<std::string>();
-  } catch (const std::exception& e) {
-    throw DataError(run_json.string() + ": no config.backbone: " + e.what());
-  }
-}
-
-// Every fold folder with a result.csv (a finished fold) and its best weights, in fold order.
-std::vector<FoldModel> load_fold_models(const std::string& run_dir, const torch::Device& device) {
-  std::vector<FoldModel> out;
-  for (int k = 0; k < 64; ++k) {
-    const fs::path dir = fs::path(run_dir) / ("fold_" + std::to_string(k));
-    if (!fs::exists(dir / "result.csv")) continue;
-    FoldModel m;
-    m.fold = k;
-    m.backbone = backbone_of(dir / "run.json");
-    m.model = models::make_unet(m.backbone);
-    models::load_keras_weights(m.model, (dir / "best.h5").string());
-    m.model->to(device);
-    m.model->eval();
-    if (!out.empty() && out.front().backbone != m.backbone) {
-      throw DataError(dir.string() + ": backbone " + m.backbone + " differs from fold " +
-                      std::to_string(out.front().fold) + "'s " + out.front().backbone);
-    }
-    out.push_back(std::move(m));
-  }
-  if (out.empty()) throw DataError(run_dir + ": no finished fold (fold_<k>/result.csv); train first");
-  return out;
-}
 
 // Probabilities back to logits, so that the ensemble goes through the same metric code as single models. The
 // clamp is Keras's epsilon for probabilities in its BCE.
@@ -80,7 +41,7 @@ cv::Mat predicted_bits(const torch::Tensor& probabilities, double threshold) {
   return cv::Mat(static_cast<int>(u8.size(0)), static_cast<int>(u8.size(1)), CV_8UC1, u8.data_ptr<uint8_t>()).clone();
 }
 
-void draw_records(const train::ShardSet& data, const std::vector<int64_t>& records, const std::vector<FoldModel*>& models,
+void draw_records(const train::ShardSet& data, const std::vector<int64_t>& records, std::vector<FoldModel>& models,
                   const EvalOptions& o, const torch::Device& device, const fs::path& dir, const std::string& prefix) {
   if (records.empty()) return;
   fs::create_directories(dir);
@@ -89,12 +50,7 @@ void draw_records(const train::ShardSet& data, const std::vector<int64_t>& recor
   auto batch = train::assemble_batch(data, records, {});
   torch::NoGradGuard no_grad;
   auto images = batch.images.to(device);
-  torch::Tensor probs;
-  for (auto* m : models) {
-    auto p = m->model->predict(images);
-    probs = probs.defined() ? probs + p : p;
-  }
-  probs = (probs / static_cast<double>(models.size())).cpu();
+  auto probs = ensemble_probabilities(models, images).cpu();
   std::vector<uint8_t> image(static_cast<std::size_t>(h) * w);
   std::vector<uint8_t> mask(static_cast<std::size_t>(h) * w);
   for (std::size_t i = 0; i < records.size(); ++i) {
@@ -189,19 +145,19 @@ std::vector<ModelScores> run_eval(const EvalOptions& o) {
 
   if (o.overlays > 0) {
     const fs::path dir = fs::path(o.run_dir) / "overlays";
-    std::vector<FoldModel*> all;
-    for (auto& f : folds) all.push_back(&f);
     std::vector<int64_t> picks;
     // Spread over the test set rather than the first few records, which all share a class.
     const int64_t n = std::min<int64_t>(o.overlays, test.size());
     for (int64_t i = 0; i < n; ++i) picks.push_back(i * test.size() / n);
-    draw_records(test, picks, all, o, device, dir, "test");
-    for (auto& f : folds) {
+    draw_records(test, picks, folds, o, device, dir, "test");
+    for (std::size_t k = 0; k < folds.size(); ++k) {
+      auto& f = folds[k];
+      std::vector<FoldModel> one{f};
       train::ShardSet val({(fs::path(o.data_dir) / data::shard_file_name(f.fold)).string()});
       std::vector<int64_t> vpicks;
       const int64_t vn = std::min<int64_t>(std::max(1, o.overlays / 4), val.size());
       for (int64_t i = 0; i < vn; ++i) vpicks.push_back(i * val.size() / vn);
-      draw_records(val, vpicks, {&f}, o, device, dir, "val_fold" + std::to_string(f.fold));
+      draw_records(val, vpicks, one, o, device, dir, "val_fold" + std::to_string(f.fold));
     }
   }
   for (const auto& s : scores) {

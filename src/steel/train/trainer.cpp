@@ -123,7 +123,8 @@ void draw_progress(const FoldContext& ctx, int64_t epoch, int64_t step, int64_t 
   std::fflush(stderr);
 }
 
-void write_run_json(const FoldContext& ctx, const models::ParamCounts& counts, double seconds, bool finished,
+void write_run_json(const FoldContext& ctx, int height, int width, const models::ParamCounts& counts, double seconds,
+                    bool finished,
                     double collectives_per_step, double loader_wait_seconds) {
   const auto& o = ctx.options;
   nlohmann::ordered_json j;
@@ -134,6 +135,8 @@ void write_run_json(const FoldContext& ctx, const models::ParamCounts& counts, d
   j["host"] = hostname();
   j["device"] = ctx.device.str();
   j["world_size"] = ctx.group.size();
+  j["image_height"] = height;  // the shards' resolution: what steel_predict resizes raw images to
+  j["image_width"] = width;
   j["backend"] = ctx.group.backend();
   j["fold"] = ctx.fold;
   j["finished"] = finished;
@@ -239,7 +242,11 @@ FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
   dist::GradientSync gradient_sync(ctx.group_ptr, parameters);
   double collectives_per_step = 0;
   double loader_wait_seconds = 0;  // of the last epoch's training loop
-  if (main) write_run_json(ctx, counts, earlier_seconds, false, collectives_per_step, loader_wait_seconds);
+  auto record_run = [&](double seconds, bool finished) {
+    write_run_json(ctx, data.train->height(), data.train->width(), counts, seconds, finished, collectives_per_step,
+                   loader_wait_seconds);
+  };
+  if (main) record_run(earlier_seconds, false);
 
   const auto pin = ctx.device.is_cuda();
   const bool progress = main && o.progress && logging::stderr_is_terminal();
@@ -320,10 +327,7 @@ FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
         if (progress) std::fprintf(stderr, "\n");
         spdlog::warn("fold {}: stopped by signal {} after epoch {} step {}; checkpoint written, continue with --resume",
                      ctx.fold, stop_signal_number(), state.epoch + 1, state.step);
-        if (main) {
-          write_run_json(ctx, counts, earlier_seconds + seconds_since(fold_start), false, collectives_per_step,
-                         loader_wait_seconds);
-        }
+        if (main) record_run(earlier_seconds + seconds_since(fold_start), false);
         return FoldOutcome::kPreempted;
       }
     }
@@ -386,7 +390,7 @@ FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
     models::load_keras_weights(model, ctx.paths.best_weights(ctx.fold));
     write_file_atomically(ctx.paths.result_csv(ctx.fold), fold_result_csv({result}));
     write_folds_csv(ctx.paths, num_folds);
-    write_run_json(ctx, counts, result.seconds, true, collectives_per_step, loader_wait_seconds);
+    record_run(result.seconds, true);
   }
   spdlog::info("fold {}: best epoch {} of {}{}: val_loss {:.5f} val_dice {:.4f} kaggle {:.4f} ({:.1f} s)", ctx.fold,
                result.best_epoch, result.epochs_run, result.stopped_early ? " (early stop)" : "", result.best.val_loss,

@@ -1,4 +1,6 @@
 #include "steel/eval/evaluate.h"
+#include "steel/eval/predict.h"
+#include "steel/data/rle.h"
 
 #include <filesystem>
 #include <fstream>
@@ -134,5 +136,50 @@ TEST_F(EvaluateTest, MissingPiecesAreClearErrors) {
     FAIL();
   } catch (const steel::DataError& e) {
     EXPECT_NE(std::string(e.what()).find("test.h5"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(EvaluateTest, PredictWritesAParseableSubmissionAtFullResolution) {
+  TempDir work;
+  fs::create_directories(work / "images");
+  std::vector<std::string> ids;
+  for (const auto& e : fs::directory_iterator((*dir_) / "kaggle/train_images")) {
+    if (ids.size() == 5) break;
+    fs::copy(e.path(), work / ("images/" + e.path().filename().string()));
+    ids.push_back(e.path().filename().string());
+  }
+  std::sort(ids.begin(), ids.end());
+  PredictOptions o;
+  o.run_dir = (*dir_) / "runs/resnet18";
+  o.images_dir = work / "images";
+  o.out_csv = work / "submission.csv";
+  o.overlays_dir = work / "overlays";
+  o.threshold = 0.3;  // a briefly trained model: a low threshold so that some masks are not empty
+  o.min_pixels = 0;
+  EXPECT_EQ(run_predict(o), 5);
+  const auto rows = read_csv(o.out_csv);
+  ASSERT_EQ(rows.size(), 1u + 5 * 4);
+  EXPECT_EQ(rows[0][0], "ImageId_ClassId");
+  int64_t painted = 0;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    for (int c = 0; c < 4; ++c) {
+      const auto& row = rows[1 + i * 4 + static_cast<std::size_t>(c)];
+      EXPECT_EQ(row[0], ids[i] + "_" + std::to_string(c + 1));
+      const std::string rle = row.size() > 1 ? row[1] : "";
+      // Every mask is a valid competition RLE for a 1600x256 image.
+      const auto runs = steel::data::parse_rle(rle, 256, 1600);
+      for (const auto& r : runs) painted += r.length;
+    }
+    EXPECT_TRUE(fs::exists(work / ("overlays/" + fs::path(ids[i]).stem().string() + ".png")));
+  }
+  EXPECT_GT(painted, 0) << "threshold 0.3 on a trained model predicted nothing at all";
+
+  // The 200-pixel rule removes small classes: with an impossible minimum every mask is empty.
+  o.min_pixels = 32 * 160;
+  o.out_csv = work / "empty.csv";
+  o.overlays_dir.clear();
+  run_predict(o);
+  for (const auto& row : read_csv(o.out_csv)) {
+    if (row[0] != "ImageId_ClassId") EXPECT_TRUE(row.size() < 2 || row[1].empty()) << row[0];
   }
 }

@@ -1,0 +1,57 @@
+#include "steel/cli/predict_cli.h"
+
+#include <iostream>
+
+#include <boost/program_options.hpp>
+
+#include "steel/core/error.h"
+#include "steel/core/version.h"
+
+namespace po = boost::program_options;
+
+namespace steel::cli {
+
+std::optional<eval::PredictOptions> parse_predict_cli(int argc, const char* const* argv) {
+  eval::PredictOptions o;
+  po::options_description desc("Options");
+  desc.add_options()
+      ("help,h", "print this help and exit")
+      ("version", "print the version and exit")
+      ("model", po::value(&o.run_dir)->required(), "a steel_train run folder (runs/<backbone>): its finished folds")
+      ("images", po::value(&o.images_dir)->required(), "folder of raw .jpg images (e.g. Kaggle's test_images)")
+      ("out", po::value(&o.out_csv)->default_value(o.out_csv), "submission CSV: ImageId_ClassId,EncodedPixels")
+      ("threshold", po::value(&o.threshold)->default_value(o.threshold, "0.5"), "pixel probability threshold")
+      ("min-pixels", po::value(&o.min_pixels)->default_value(o.min_pixels),
+       "drop a class when no more pixels than this are above the threshold (at the model's resolution)")
+      ("batch-size", po::value(&o.batch_size)->default_value(o.batch_size), "images per forward pass")
+      ("device", po::value(&o.device)->default_value(o.device), "cpu, cuda or auto")
+      ("overlays", po::value(&o.overlays_dir)->default_value(o.overlays_dir),
+       "if set: write a contour picture per image into this folder")
+      ("threads", po::value(&o.threads)->default_value(o.threads), "intra-op threads (0: LibTorch default)");
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
+    if (vm.count("help") != 0) {
+      std::cout << "steel_predict --model runs/<backbone> --images DIR [--out submission.csv]: the fold ensemble's\n"
+                   "masks for raw images, at their own resolution, as a Kaggle submission.\n\n"
+                << desc << "\n";
+      return std::nullopt;
+    }
+    if (vm.count("version") != 0) {
+      std::cout << "steel_predict " << kVersion << "\n";
+      return std::nullopt;
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw ConfigError(std::string(e.what()) + " (see steel_predict --help)");
+  }
+  if (o.threshold <= 0 || o.threshold >= 1) throw ConfigError("--threshold must be in (0, 1)");
+  if (o.min_pixels < 0) throw ConfigError("--min-pixels must be 0 or more");
+  if (o.batch_size < 1) throw ConfigError("--batch-size must be at least 1");
+  if (o.device != "cpu" && o.device != "cuda" && o.device != "auto") {
+    throw ConfigError("--device '" + o.device + "': expected cpu, cuda or auto");
+  }
+  return o;
+}
+
+}  // namespace steel::cli

@@ -1,0 +1,94 @@
+#include "steel/eval/predict.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include <opencv2/imgcodecs.hpp>
+#include <spdlog/spdlog.h>
+
+#include "steel/core/atomic_file.h"
+#include "steel/core/error.h"
+#include "steel/data/defect_mask.h"
+#include "steel/data/rle.h"
+#include "steel/eval/classification.h"
+#include "steel/eval/fold_models.h"
+#include "steel/eval/overlay.h"
+#include "steel/train/device.h"
+
+namespace steel::eval {
+namespace fs = std::filesystem;
+
+int64_t run_predict(const PredictOptions& o) {
+  if (o.threads > 0) torch::set_num_threads(o.threads);
+  const auto device = train::resolve_device(o.device);
+  auto folds = load_fold_models(o.run_dir, device);
+  const int h = folds.front().image_height;
+  const int w = folds.front().image_width;
+  if (h <= 0 || w <= 0) throw DataError(o.run_dir + ": run.json lacks image_height/image_width; retrain with this version");
+
+  std::vector<fs::path> files;
+  if (!fs::is_directory(o.images_dir)) throw DataError(o.images_dir + ": not a folder");
+  for (const auto& e : fs::directory_iterator(o.images_dir)) {
+    if (e.path().extension() == ".jpg") files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  if (files.empty()) throw DataError(o.images_dir + ": no .jpg files");
+  if (!o.overlays_dir.empty()) fs::create_directories(o.overlays_dir);
+  spdlog::info("steel_predict: {} images with {} fold model(s) of {} at {}x{} on {}", files.size(), folds.size(),
+               folds.front().backbone, h, w, device.str());
+
+  const LabelRule rule{o.threshold, o.min_pixels};
+  std::string csv = "ImageId_ClassId,EncodedPixels\n";
+  torch::NoGradGuard no_grad;
+  for (std::size_t first = 0; first < files.size(); first += static_cast<std::size_t>(o.batch_size)) {
+    const std::size_t n = std::min(files.size() - first, static_cast<std::size_t>(o.batch_size));
+    std::vector<cv::Mat> originals;
+    auto batch = torch::empty({static_cast<int64_t>(n), 3, h, w});
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto& path = files[first + i];
+      cv::Mat gray = cv::imread(path.string(), cv::IMREAD_GRAYSCALE);
+      if (gray.empty()) throw DataError(path.string() + ": cannot decode the image");
+      originals.push_back(gray);
+      // Exactly what steel_prep stored: INTER_AREA to the training resolution, then [0,1], 3 channels.
+      cv::Mat small = data::resize_image(gray, h, w);
+      auto t = torch::from_blob(small.data, {h, w}, torch::kUInt8).to(torch::kFloat32) / 255.0;
+      batch[static_cast<int64_t>(i)].copy_(t.unsqueeze(0).expand({3, h, w}));
+    }
+    auto probs = ensemble_probabilities(folds, batch.to(device)).cpu();
+    const auto present = predicted_labels(probs, rule);
+    for (std::size_t i = 0; i < n; ++i) {
+      const cv::Mat& original = originals[i];
+      // Bilinear upsampling of probabilities, then the threshold: smoother borders than upsampling a binary mask.
+      auto full = torch::nn::functional::interpolate(
+          probs[static_cast<int64_t>(i)].unsqueeze(0),
+          torch::nn::functional::InterpolateFuncOptions()
+              .size(std::vector<int64_t>{original.rows, original.cols})
+              .mode(torch::kBilinear)
+              .align_corners(false))[0];
+      auto bits = torch::zeros({original.rows, original.cols}, torch::kUInt8);
+      for (int c = 0; c < data::kNumClasses; ++c) {
+        if (present[static_cast<int64_t>(i)][c].item<bool>()) {
+          bits.bitwise_or_(full[c].gt(o.threshold).to(torch::kUInt8) * static_cast<uint8_t>(1 << c));
+        }
+      }
+      bits = bits.contiguous();
+      const std::string id = files[first + i].filename().string();
+      for (int c = 0; c < data::kNumClasses; ++c) {
+        csv += id + "_" + std::to_string(c + 1) + "," +
+               data::encode_rle(bits.data_ptr<uint8_t>(), original.rows, original.cols, static_cast<uint8_t>(1 << c)) +
+               "\n";
+      }
+      if (!o.overlays_dir.empty()) {
+        cv::Mat predicted(original.rows, original.cols, CV_8UC1, bits.data_ptr<uint8_t>());
+        cv::Mat none = cv::Mat::zeros(original.size(), CV_8UC1);
+        write_png((fs::path(o.overlays_dir) / (files[first + i].stem().string() + ".png")).string(),
+                  draw_overlay(original, none, predicted, id));
+      }
+    }
+  }
+  write_file_atomically(o.out_csv, csv);
+  spdlog::info("steel_predict: wrote {} ({} rows)", o.out_csv, files.size() * data::kNumClasses);
+  return static_cast<int64_t>(files.size());
+}
+
+}  // namespace steel::eval
