@@ -34,7 +34,11 @@ mpirun -np 2 --oversubscribe --bind-to none "$BIN/launcher/steel_train" --thread
 # 64x320 is the thesis's 200-pixel rule at 128x800 scaled by area.
 "$BIN/launcher/steel_eval" --run "$OUT/runs/resnet34" --data "$OUT/prep" --min-pixels 50
 
+# The thesis's comparison tables (Figures 55-57, this run beside the thesis's numbers) and training curves.
+"$BIN/launcher/steel_report" --runs "$OUT/runs" --out "$OUT/report"
+
 echo
 echo "main job done: dataset in $OUT/kaggle, shards in $OUT/prep (see $OUT/prep/summary.txt),"
 echo "training results in $OUT/runs/resnet34 (folds.csv, fold_0/metrics.csv), test scores in"
-echo "$OUT/runs/resnet34/test_metrics.csv, pictures in $OUT/runs/resnet34/overlays/"
+echo "$OUT/runs/resnet34/test_metrics.csv, pictures in $OUT/runs/resnet34/overlays/;"
+echo "report: $OUT/report/index.md"

@@ -1,5 +1,6 @@
 #include "steel/eval/evaluate.h"
 #include "steel/eval/predict.h"
+#include "steel/report/report.h"
 #include "steel/data/rle.h"
 
 #include <filesystem>
@@ -182,4 +183,47 @@ TEST_F(EvaluateTest, PredictWritesAParseableSubmissionAtFullResolution) {
   for (const auto& row : read_csv(o.out_csv)) {
     if (row[0] != "ImageId_ClassId") EXPECT_TRUE(row.size() < 2 || row[1].empty()) << row[0];
   }
+}
+
+TEST_F(EvaluateTest, ReportCollectsTheRunBesideTheThesisAndMarksMissingRuns) {
+  TempDir out;
+  EvalOptions e;
+  e.run_dir = (*dir_) / "runs/resnet18";
+  e.data_dir = *prep_;
+  e.overlays = 0;
+  run_eval(e);
+  steel::report::ReportOptions o;
+  o.runs_dir = (*dir_) / "runs";
+  o.out_dir = out / "report";
+  const auto index = steel::report::run_report(o);
+  std::ifstream in(index);
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_NE(text.str().find("Figure 57"), std::string::npos);
+  for (const char* f : {"figure55.csv", "figure56.csv", "figure57.csv", "figure55.md", "curves_resnet18.png"}) {
+    EXPECT_TRUE(fs::exists(out / ("report/" + std::string(f)))) << f;
+  }
+  const auto f55 = read_csv(out / "report/figure55.csv");
+  // Header, then steel + thesis rows for the thesis's 8 backbones, then our extra resnet18 run.
+  ASSERT_EQ(f55.size(), 1u + 16 + 1);
+  EXPECT_EQ(f55[1][0], "resnet34");
+  EXPECT_EQ(f55[1][1], "steel");
+  for (std::size_t i = 2; i < f55[1].size(); ++i) {
+    EXPECT_EQ(f55[1][i], "") << "a backbone without runs must be empty (missing), never zeros: column " << i;
+  }
+  EXPECT_EQ(f55[2][1], "thesis");
+  EXPECT_EQ(f55[2][3], "104.75");
+  const auto& ours = f55.back();
+  ASSERT_EQ(ours[0], "resnet18");
+  EXPECT_EQ(ours[2], "2");  // folds 0 and 2
+  // The fold average of val_loss equals the mean of folds.csv's rows.
+  const auto folds = read_csv((*dir_) / "runs/resnet18/folds.csv");
+  ASSERT_EQ(folds.size(), 3u);
+  EXPECT_NEAR(std::stod(ours[5]), 0.5 * (std::stod(folds[1][6]) + std::stod(folds[2][6])), 1e-4);
+  const auto f56 = read_csv(out / "report/figure56.csv");
+  EXPECT_EQ(f56[1], (std::vector<std::string>{"resnet34", "steel", "24456589", "3167495"}));
+  EXPECT_EQ(f56[2], (std::vector<std::string>{"resnet34", "thesis", "24456589", "3167495"}));
+  const auto f57 = read_csv(out / "report/figure57.csv");
+  EXPECT_EQ(f57.back()[0], "resnet18");
+  EXPECT_EQ(f57.back().size(), 25u);
 }
