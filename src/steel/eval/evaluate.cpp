@@ -112,7 +112,9 @@ std::vector<ModelScores> run_eval(const EvalOptions& o) {
   const LabelRule rule{o.threshold, o.min_pixels};
 
   std::vector<ModelScores> scores(folds.size() + 1);
-  std::vector<torch::Tensor> sums(folds.size() + 1, train::MetricSums::zeros());
+  // One tensor per model: a fill-constructed vector would share one storage among all of them.
+  std::vector<torch::Tensor> sums;
+  for (std::size_t m = 0; m <= folds.size(); ++m) sums.push_back(train::MetricSums::zeros());
   for (std::size_t m = 0; m < folds.size(); ++m) scores[m].model = "fold_" + std::to_string(folds[m].fold);
   scores.back().model = "ensemble";
 

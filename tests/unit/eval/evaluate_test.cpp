@@ -92,6 +92,10 @@ TEST_F(EvaluateTest, ScoresEveryFinishedFoldAndTheEnsemble) {
     EXPECT_EQ(s.records, test_records) << s.model;
     for (const auto& m : s.counts.confusion) EXPECT_EQ(m[0] + m[1] + m[2] + m[3], test_records);
   }
+  // Two models trained on different folds from different initialisations: their scores are their own (a
+  // shared accumulator once made every row equal).
+  EXPECT_NE(scores[0].metrics.loss, scores[1].metrics.loss);
+  EXPECT_NE(scores[0].metrics.loss, scores[2].metrics.loss);
   // BCE is convex in the probability, so the mean of the fold models' probabilities cannot lose more than the
   // mean of their losses (Jensen); a strict check that the ensemble really averages probabilities.
   EXPECT_LE(scores[2].metrics.loss, 0.5 * (scores[0].metrics.loss + scores[1].metrics.loss) + 1e-9);

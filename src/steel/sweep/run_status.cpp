@@ -1,0 +1,65 @@
+#include "steel/sweep/run_status.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+namespace steel::sweep {
+namespace fs = std::filesystem;
+
+std::string to_string(RunState state) {
+  switch (state) {
+    case RunState::kStarted: return "started";
+    case RunState::kFailed: return "failed";
+    case RunState::kFinished: return "finished";
+    default: return "pending";
+  }
+}
+
+std::vector<RunStatus> collect_status(const std::string& out_dir, const std::vector<std::string>& backbones,
+                                      const std::vector<int>& folds) {
+  std::vector<RunStatus> out;
+  for (const auto& b : backbones) {
+    for (int f : folds) {
+      RunStatus s;
+      s.backbone = b;
+      s.fold = f;
+      const fs::path dir = fs::path(out_dir) / b / ("fold_" + std::to_string(f));
+      std::ifstream metrics(dir / "metrics.csv");
+      std::string line;
+      while (std::getline(metrics, line)) s.epochs_done += line.empty() ? 0 : 1;
+      s.epochs_done = std::max(0, s.epochs_done - 1);
+      if (fs::exists(dir / "result.csv")) {
+        s.state = RunState::kFinished;
+      } else if (fs::exists(dir / "sweep_failed.txt")) {
+        s.state = RunState::kFailed;
+        std::ifstream why(dir / "sweep_failed.txt");
+        std::getline(why, s.note);
+      } else if (fs::exists(dir / "checkpoint.pt")) {
+        s.state = RunState::kStarted;
+      }
+      out.push_back(s);
+    }
+  }
+  return out;
+}
+
+std::string status_table(const std::vector<RunStatus>& runs) {
+  std::string out;
+  char line[256];
+  std::snprintf(line, sizeof line, "%-18s %4s  %-9s %6s  %s\n", "backbone", "fold", "state", "epochs", "note");
+  out += line;
+  std::map<std::string, int> counts;
+  for (const auto& r : runs) {
+    std::snprintf(line, sizeof line, "%-18s %4d  %-9s %6d  %s\n", r.backbone.c_str(), r.fold,
+                  to_string(r.state).c_str(), r.epochs_done, r.note.c_str());
+    out += line;
+    ++counts[to_string(r.state)];
+  }
+  out += std::to_string(runs.size()) + " runs:";
+  for (const auto& [state, n] : counts) out += " " + std::to_string(n) + " " + state;
+  return out + "\n";
+}
+
+}  // namespace steel::sweep
