@@ -141,8 +141,10 @@ int run_slurm(const SweepOptions& o, const std::vector<int>& folds) {
       {"STEEL_EVAL_ARGS", o.eval_args},
   };
   auto common = [&](const std::string& name) {
+    // %A_%a names array tasks; the single eval and report jobs use their own id.
+    const std::string pattern = name == "train" ? "_%A_%a.out" : "_%j.out";
     std::vector<std::string> a{"sbatch", "--parsable", "--export=ALL", "--job-name=steel-" + name,
-                               "--time=" + o.time_limit, "--output=" + (logs / (name + "_%A_%a.out")).string()};
+                               "--time=" + o.time_limit, "--output=" + (logs / (name + pattern)).string()};
     if (!o.partition.empty()) a.push_back("--partition=" + o.partition);
     if (!o.account.empty()) a.push_back("--account=" + o.account);
     return a;
