@@ -269,7 +269,8 @@ std::string run_report(const ReportOptions& o) {
            "ensemble's on the held-out test set; time is the sum over folds.\n\n" +
            figures[0].second.markdown();
   index += "\n## Figure 56: parameters (Keras convention)\n\n" + figures[1].second.markdown();
-  index += "\n## Figure 57: test-set classification (fold ensemble, 200-pixel rule)\n\n" +
+  index += "\n## Figure 57: test-set classification (fold ensemble; labels by steel_eval's --min-pixels rule, 200 "
+           "at 128x800 as in the thesis)\n\n" +
            figures[2].second.markdown();
   index += "\n## Training curves\n\n" + curves_note;
   for (const auto& b : trained) {
