@@ -47,7 +47,7 @@ po::options_description training_options(train::TrainOptions& o) {
       ("encoder-mode", po::value(&o.encoder_mode)->default_value(o.encoder_mode),
        "thesis (Keras encoder_freeze: BN trains), frozen or trainable")
       ("pretrained", po::value(&o.pretrained)->default_value(o.pretrained),
-       "Keras-layout HDF5 with encoder weights (ImageNet file or a steel best.h5); empty: random init")
+       "Keras-layout HDF5: a whole U-Net (steel best.h5) or its encoder (ImageNet 'no top' file); empty: random init")
       ("bn-momentum", po::value(&o.bn_momentum)->default_value(o.bn_momentum, "0"),
        "if > 0: BatchNorm momentum, PyTorch convention (0.1 settles fast in short runs); 0: the thesis' Keras 0.01")
       ("flips", po::value(&o.flips)->default_value(o.flips), "random horizontal/vertical flips of training records")

@@ -204,8 +204,19 @@ FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
   auto model = models::make_unet(
       o.backbone, models::UNetOptions().encoder_mode(models::parse_encoder_mode(o.encoder_mode)));
   if (!o.pretrained.empty()) {
-    // ImageNet files hold the classifier too, full U-Net files the decoder: both load into the encoder.
-    models::load_keras_weights(model->encoder(), o.pretrained, models::KerasLoadOptions().allow_unexpected(true));
+    // A steel best.h5 holds the whole U-Net; the Keras libraries' ImageNet files ("no top", as
+    // segmentation_models downloads them) hold the encoder alone. Both are loaded strictly, so that weights of
+    // another backbone (ResNet-34 layers are a superset of ResNet-18's) cannot load silently.
+    try {
+      models::load_keras_weights(model, o.pretrained);
+    } catch (const DataError&) {
+      try {
+        models::load_keras_weights(model->encoder(), o.pretrained);
+      } catch (const DataError& e) {
+        throw DataError(std::string("--pretrained: neither a ") + o.backbone + " U-Net nor a " + o.backbone +
+                        " encoder weight file. As an encoder file: " + e.what());
+      }
+    }
   }
   if (o.bn_momentum > 0) models::set_batch_norm_momentum(*model, o.bn_momentum);
   model->to(ctx.device);

@@ -227,6 +227,23 @@ TEST_F(TrainerTest, Bf16AutocastAndChannelsLastTrainOnCpu) {
   EXPECT_THROW(run_training(o), steel::ConfigError);
 }
 
+TEST_F(TrainerTest, PretrainedEncoderOrFullModelWeightsLoad) {
+  TempDir out;
+  torch::manual_seed(7);
+  auto source = steel::models::make_unet("resnet18");
+  // An encoder-only file (like the Keras libraries' "no top" ImageNet files) and a full U-Net file.
+  steel::models::save_keras_weights(source->encoder(), out / "encoder.h5");
+  steel::models::save_keras_weights(source, out / "full.h5");
+  for (const char* file : {"encoder.h5", "full.h5"}) {
+    auto o = options(out / (std::string("runs_") + file));
+    o.pretrained = out / file;
+    o.epochs = 1;
+    o.max_train_batches = 1;
+    o.max_val_batches = 1;
+    EXPECT_EQ(run_training(o), steel::exit_code::kOk) << file;
+  }
+}
+
 TEST_F(TrainerTest, BadInputsFailBeforeTraining) {
   TempDir out;
   // Weights of another backbone.
@@ -234,6 +251,12 @@ TEST_F(TrainerTest, BadInputsFailBeforeTraining) {
   steel::models::save_keras_weights(other, out / "b0.h5");
   auto o = options(out / "runs");
   o.pretrained = out / "b0.h5";
+  EXPECT_THROW(run_training(o), steel::DataError);
+  // A superset of the backbone's layers (ResNet-34 has every ResNet-18 layer and more) is rejected too.
+  auto bigger = steel::models::make_unet("resnet34");
+  steel::models::save_keras_weights(bigger, out / "resnet34.h5");
+  o.pretrained = out / "resnet34.h5";
+  o.out_dir = out / "runs_r34";
   EXPECT_THROW(run_training(o), steel::DataError);
   // A corrupt shard.
   TempDir bad;
