@@ -1,6 +1,11 @@
 #include "steel/train/trainer.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <chrono>
 #include <cmath>
@@ -179,6 +184,16 @@ void write_run_json(const FoldContext& ctx, int height, int width, const models:
 
 // Rewrites folds.csv from every fold's result.csv, so it is right whichever folds ran in which session.
 void write_folds_csv(const RunPaths& paths, int num_folds) {
+  // Array tasks of one backbone finish at the same time: an exclusive lock makes each read-all-then-write
+  // complete before the next, so the last writer includes every fold.
+  const auto lock_path = (fs::path(paths.backbone_dir) / ".folds.lock").string();
+  const int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock_fd < 0) throw DataError(lock_path + ": cannot create the lock file: " + std::strerror(errno));
+  struct LockGuard {
+    int fd;
+    ~LockGuard() { ::close(fd); }  // closing releases the flock
+  } guard{lock_fd};
+  if (::flock(lock_fd, LOCK_EX) != 0) throw DataError(lock_path + ": flock failed: " + std::strerror(errno));
   std::vector<FoldResult> results;
   for (int k = 0; k < num_folds; ++k) {
     if (auto r = read_fold_result(paths.result_csv(k))) results.push_back(*r);

@@ -4,7 +4,9 @@
 
 #include <csignal>
 #include <filesystem>
+#include <atomic>
 #include <fstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -116,7 +118,7 @@ TEST(Checkpoint, AFullDiskLeavesThePreviousCheckpointIntact) {
   std::signal(SIGXFSZ, old_handler);
 
   EXPECT_EQ(read_bytes(dir / "ckpt.pt"), before);
-  EXPECT_FALSE(std::filesystem::exists(dir / "ckpt.pt.tmp"));
+  EXPECT_EQ(steel::testing::list_dir(dir.path()), std::vector<std::string>{"ckpt.pt"}) << "a temporary file was left";
 }
 
 TEST(Checkpoint, ACorruptFileIsADataErrorNamingIt) {
@@ -139,4 +141,25 @@ TEST(AtomicFile, WritesAndReplaces) {
   steel::write_file_atomically(dir / "a.txt", "two");
   EXPECT_EQ(read_bytes(dir / "a.txt"), "two");
   EXPECT_THROW(steel::write_file_atomically(dir / "missing/a.txt", "x"), steel::DataError);
+}
+
+TEST(AtomicFile, ConcurrentWritersOfOneFileDoNotCollide) {
+  TempDir dir;
+  std::vector<std::thread> writers;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 8; ++t) {
+    writers.emplace_back([&, t] {
+      for (int i = 0; i < 20; ++i) {
+        try {
+          steel::write_file_atomically(dir / "folds.csv", "writer " + std::to_string(t) + "\n");
+        } catch (const std::exception&) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (auto& w : writers) w.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(read_bytes(dir / "folds.csv").rfind("writer ", 0), 0u);
+  EXPECT_EQ(steel::testing::list_dir(dir.path()), std::vector<std::string>{"folds.csv"});
 }
