@@ -5,22 +5,13 @@
 #include <random>
 
 #include "steel/core/error.h"
+#include "steel/core/seeded_random.h"
 #include "steel/data/augment.h"
 
 namespace steel::data {
 namespace {
 
 std::string class_name(int c) { return "class " + std::to_string(c + 1); }
-
-template <typename T>
-void seeded_shuffle(std::vector<T>& v, std::mt19937_64& rng) {
-  // std::shuffle's use of the engine is implementation-defined; Fisher-Yates with our own draw
-  // keeps "same seed, same shards" true across standard libraries.
-  for (std::size_t i = v.size(); i > 1; --i) {
-    const std::size_t j = static_cast<std::size_t>(rng() % i);
-    std::swap(v[i - 1], v[j]);
-  }
-}
 
 ClassCounts count_images(const std::vector<SourceLabels>& all, const std::vector<int64_t>& chosen,
                          const std::vector<int>* copies = nullptr) {

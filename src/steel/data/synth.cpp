@@ -13,18 +13,12 @@
 
 #include "steel/core/error.h"
 #include "steel/core/parallel.h"
+#include "steel/core/seeded_random.h"
 
 namespace fs = std::filesystem;
 
 namespace steel::data {
 namespace {
-
-uint64_t splitmix64(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
 
 // Real-data class mix of defect rows (thesis Fig. "defect distribution"): 12.6 / 3.5 / 72.6 / 11.3 %.
 constexpr double kClassWeights[kNumClasses] = {0.126, 0.035, 0.726, 0.113};

@@ -5,17 +5,9 @@
 
 #include <torch/torch.h>
 
+#include "steel/core/seeded_random.h"
+
 namespace steel::train {
-namespace {
-
-uint64_t splitmix64(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ULL;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
-}
-
-}  // namespace
 
 uint64_t mix_seed(uint64_t seed, uint64_t stream, uint64_t index) {
   return splitmix64(splitmix64(splitmix64(seed) ^ stream) ^ index);
@@ -26,13 +18,8 @@ TrainBatchPlan::TrainBatchPlan(int64_t records, int64_t global_batch, uint64_t s
   TORCH_CHECK(records >= 0 && global_batch > 0, "TrainBatchPlan: bad sizes ", records, ", ", global_batch);
   order_.resize(static_cast<std::size_t>(records));
   std::iota(order_.begin(), order_.end(), int64_t{0});
-  // std::shuffle's algorithm is implementation-defined; an explicit Fisher-Yates keeps runs identical across
-  // standard libraries. The engine is fully specified by the standard.
   std::mt19937_64 rng(mix_seed(seed, /*stream=*/0x5348, static_cast<uint64_t>(epoch)));
-  for (std::size_t i = order_.size(); i > 1; --i) {
-    const std::size_t j = static_cast<std::size_t>(rng() % i);
-    std::swap(order_[i - 1], order_[j]);
-  }
+  seeded_shuffle(order_, rng);
 }
 
 std::vector<int64_t> TrainBatchPlan::global_batch_records(int64_t b) const {
