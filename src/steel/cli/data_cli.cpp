@@ -4,35 +4,13 @@
 
 #include <boost/program_options.hpp>
 
+#include "steel/cli/parse_command_line.h"
 #include "steel/core/error.h"
 #include "steel/core/version.h"
 
 namespace po = boost::program_options;
 
 namespace steel::cli {
-namespace {
-
-// Runs Boost.PO and turns its exceptions into ConfigError (exit code 2) with the tool's name.
-bool parse(const char* tool, const char* usage, po::options_description& desc, int argc, const char* const* argv) {
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
-    if (vm.count("help") != 0) {
-      std::cout << usage << "\n\n" << desc << "\n";
-      return false;
-    }
-    if (vm.count("version") != 0) {
-      std::cout << tool << " " << kVersion << "\n";
-      return false;
-    }
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw ConfigError(std::string(e.what()) + " (see " + tool + " --help)");
-  }
-  return true;
-}
-
-}  // namespace
 
 std::optional<data::SynthOptions> parse_synth_cli(int argc, const char* const* argv) {
   data::SynthOptions o;
@@ -50,7 +28,7 @@ std::optional<data::SynthOptions> parse_synth_cli(int argc, const char* const* a
       ("jpeg-quality", po::value(&o.jpeg_quality)->default_value(o.jpeg_quality), "JPEG quality 1..100")
       ("threads", po::value(&o.threads)->default_value(o.threads), "worker threads (0 = every core)")
       ("overwrite", po::bool_switch(&o.overwrite), "replace an existing output folder");
-  if (!parse("steel_synth", "steel_synth --out DIR [--images N] [--seed S]: a synthetic Severstal dataset", desc, argc,
+  if (!parse_command_line("steel_synth", "steel_synth --out DIR [--images N] [--seed S]: a synthetic Severstal dataset", desc, argc,
              argv)) {
     return std::nullopt;
   }
@@ -82,7 +60,7 @@ std::optional<data::PrepOptions> parse_prep_cli(int argc, const char* const* arg
       ("threads", po::value(&o.threads)->default_value(o.threads), "worker threads (0 = every core)")
       ("deflate-level", po::value(&o.deflate_level)->default_value(o.deflate_level), "zlib level of the stored chunks, 1..9")
       ("overwrite", po::bool_switch(&o.overwrite), "replace an existing output folder");
-  if (!parse("steel_prep", "steel_prep --csv train.csv --images train_images/ --out PREP/ [options]", desc, argc, argv)) {
+  if (!parse_command_line("steel_prep", "steel_prep --csv train.csv --images train_images/ --out PREP/ [options]", desc, argc, argv)) {
     return std::nullopt;
   }
   if (on_error == "fail") {

@@ -1,15 +1,20 @@
 #include "steel/cli/eval_cli.h"
 
-#include <iostream>
-
 #include <boost/program_options.hpp>
 
+#include "steel/cli/parse_command_line.h"
 #include "steel/core/error.h"
-#include "steel/core/version.h"
 
 namespace po = boost::program_options;
 
 namespace steel::cli {
+namespace {
+
+constexpr const char* kUsage =
+    "steel_eval --run runs/<backbone> --data PREP_DIR: scores every fold's best model and their\n"
+    "ensemble on the held-out test set; writes test_metrics.csv and overlays/ into the run folder.";
+
+}  // namespace
 
 std::optional<eval::EvalOptions> parse_eval_cli(int argc, const char* const* argv) {
   eval::EvalOptions o;
@@ -28,22 +33,8 @@ std::optional<eval::EvalOptions> parse_eval_cli(int argc, const char* const* arg
        "test images drawn with ground-truth and predicted contours (and a quarter as many per validation fold)")
       ("loader-threads", po::value(&o.loader_threads)->default_value(o.loader_threads), "prefetch workers")
       ("threads", po::value(&o.threads)->default_value(o.threads), "intra-op threads (0: LibTorch default)");
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
-    if (vm.count("help") != 0) {
-      std::cout << "steel_eval --run runs/<backbone> --data PREP_DIR: scores every fold's best model and their\n"
-                   "ensemble on the held-out test set; writes test_metrics.csv and overlays/ into the run folder.\n\n"
-                << desc << "\n";
-      return std::nullopt;
-    }
-    if (vm.count("version") != 0) {
-      std::cout << "steel_eval " << kVersion << "\n";
-      return std::nullopt;
-    }
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw ConfigError(std::string(e.what()) + " (see steel_eval --help)");
+  if (!parse_command_line("steel_eval", kUsage, desc, argc, argv)) {
+    return std::nullopt;
   }
   if (o.threshold <= 0 || o.threshold >= 1) throw ConfigError("--threshold must be in (0, 1)");
   if (o.min_pixels < 0) throw ConfigError("--min-pixels must be 0 or more");

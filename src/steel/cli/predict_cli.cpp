@@ -1,15 +1,20 @@
 #include "steel/cli/predict_cli.h"
 
-#include <iostream>
-
 #include <boost/program_options.hpp>
 
+#include "steel/cli/parse_command_line.h"
 #include "steel/core/error.h"
-#include "steel/core/version.h"
 
 namespace po = boost::program_options;
 
 namespace steel::cli {
+namespace {
+
+constexpr const char* kUsage =
+    "steel_predict --model runs/<backbone> --images DIR [--out submission.csv]: the fold ensemble's\n"
+    "masks for raw images, at their own resolution, as a Kaggle submission.";
+
+}  // namespace
 
 std::optional<eval::PredictOptions> parse_predict_cli(int argc, const char* const* argv) {
   eval::PredictOptions o;
@@ -28,22 +33,8 @@ std::optional<eval::PredictOptions> parse_predict_cli(int argc, const char* cons
       ("overlays", po::value(&o.overlays_dir)->default_value(o.overlays_dir),
        "if set: write a contour picture per image into this folder")
       ("threads", po::value(&o.threads)->default_value(o.threads), "intra-op threads (0: LibTorch default)");
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
-    if (vm.count("help") != 0) {
-      std::cout << "steel_predict --model runs/<backbone> --images DIR [--out submission.csv]: the fold ensemble's\n"
-                   "masks for raw images, at their own resolution, as a Kaggle submission.\n\n"
-                << desc << "\n";
-      return std::nullopt;
-    }
-    if (vm.count("version") != 0) {
-      std::cout << "steel_predict " << kVersion << "\n";
-      return std::nullopt;
-    }
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw ConfigError(std::string(e.what()) + " (see steel_predict --help)");
+  if (!parse_command_line("steel_predict", kUsage, desc, argc, argv)) {
+    return std::nullopt;
   }
   if (o.threshold <= 0 || o.threshold >= 1) throw ConfigError("--threshold must be in (0, 1)");
   if (o.min_pixels < 0) throw ConfigError("--min-pixels must be 0 or more");
