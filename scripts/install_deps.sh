@@ -11,6 +11,7 @@ PACKAGES=(
   libhdf5-dev zlib1g-dev libdeflate-dev  # shards
   libboost-program-options-dev libspdlog-dev nlohmann-json3-dev libgtest-dev libgmock-dev
   libopencv-dev                       # JPEG decode, resize, rotate, flip, drawing
+  libjpeg-dev                         # JPEG headers: every image's size checked before planning
   python3 python3-numpy python3-h5py python3-opencv python3-matplotlib bc  # benchmark reference and plots
 )
 

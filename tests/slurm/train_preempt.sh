@@ -37,6 +37,10 @@ job=$(sbatch --parsable --array=0 --ntasks="$ntasks" --cpus-per-task=1 --chdir "
         -o "$work/train-%A_%a.out" "$slurm_dir/train.sbatch") || fail "sbatch"
 log=$work/train-${job}_0.out
 echo "submitted array job $job"
+# What steel_sweep chains after the array: an afterany dependency must wait for the requeued run to end,
+# not fire when the first run exits for its requeue.
+dep=$(sbatch --parsable --dependency=afterany:"$job" --chdir "$work" -o "$work/dependent.out" \
+        --wrap "date +%s.%N > $work/dependent_ran") || fail "sbatch of the dependent job"
 metrics=$work/runs/resnet18/fold_0/metrics.csv
 wait_file "$metrics" 180 "$job" || fail "no metrics.csv within 180 s, or the job ended first (job states: $(job_states "$job"))"
 # Only the batch shell (--batch), like --signal=B:USR1@..: the trap in train.sbatch must forward it.
@@ -57,6 +61,9 @@ grep -q 'restart 1,' "$log" || fail "no second start with SLURM_RESTART_COUNT=1"
 grep -q 'fold 0: resuming at epoch' "$log" || fail "the second start did not resume from the checkpoint"
 [ "${restarts:-0}" -ge 1 ] || fail "scontrol shows Restarts=${restarts:-?}"
 [ -f "$work/runs/resnet18/fold_0/result.csv" ] || fail "fold not finished"
+wait_job "$dep" 60 >/dev/null || fail "the afterany dependent job did not complete"
+[ "$(stat -c %Y "$work/dependent_ran")" -ge "$(stat -c %Y "$work/runs/resnet18/fold_0/result.csv")" ] ||
+  fail "the afterany dependent job ran before the requeued run had finished"
 diff <(cut -d, -f1-7 "$work/straight/resnet18/fold_0/metrics.csv") <(cut -d, -f1-7 "$metrics") \
   || fail "metrics differ from the uninterrupted run"
 echo "PASS: requeued run matches the uninterrupted one"

@@ -24,7 +24,9 @@ std::optional<eval::PredictOptions> parse_predict_cli(int argc, const char* cons
       ("version", "print the version and exit")
       ("model", po::value(&o.run_dir)->required(), "a steel_train run folder (runs/<backbone>): its finished folds")
       ("images", po::value(&o.images_dir)->required(), "folder of raw .jpg images (e.g. Kaggle's test_images)")
-      ("out", po::value(&o.out_csv)->default_value(o.out_csv), "submission CSV: ImageId_ClassId,EncodedPixels")
+      ("out", po::value(&o.out_csv)->default_value(o.out_csv), "submission CSV, 4 rows per image")
+      ("format", po::value(&o.format)->default_value(o.format),
+       "kaggle: ImageId,EncodedPixels,ClassId (the competition's final format); legacy: ImageId_ClassId,EncodedPixels")
       ("threshold", po::value(&o.threshold)->default_value(o.threshold, "0.5"), "pixel probability threshold")
       ("min-pixels", po::value(&o.min_pixels)->default_value(o.min_pixels),
        "drop a class when no more pixels than this are above the threshold (at the model's resolution)")
@@ -39,6 +41,9 @@ std::optional<eval::PredictOptions> parse_predict_cli(int argc, const char* cons
   if (o.threshold <= 0 || o.threshold >= 1) throw ConfigError("--threshold must be in (0, 1)");
   if (o.min_pixels < 0) throw ConfigError("--min-pixels must be 0 or more");
   if (o.batch_size < 1) throw ConfigError("--batch-size must be at least 1");
+  if (o.format != "kaggle" && o.format != "legacy") {
+    throw ConfigError("--format '" + o.format + "': expected kaggle or legacy");
+  }
   if (o.device != "cpu" && o.device != "cuda" && o.device != "auto") {
     throw ConfigError("--device '" + o.device + "': expected cpu, cuda or auto");
   }

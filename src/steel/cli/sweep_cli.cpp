@@ -59,6 +59,7 @@ std::optional<sweep::SweepOptions> parse_sweep_cli(int argc, const char* const* 
       ("partition", po::value(&o.partition)->default_value(o.partition), "slurm partition (default: the cluster's)")
       ("account", po::value(&o.account)->default_value(o.account), "slurm account")
       ("time", po::value(&o.time_limit)->default_value(o.time_limit), "slurm time limit per job")
+      ("nodes", po::value(&o.nodes)->default_value(o.nodes), "slurm: nodes per training job (ranks spread over them)")
       ("gpus-per-task", po::value(&o.gpus_per_task)->default_value(o.gpus_per_task), "slurm: GPUs per rank")
       ("cpus-per-task", po::value(&o.cpus_per_task)->default_value(o.cpus_per_task), "slurm: CPUs per rank")
       ("launcher", po::value(&o.launcher)->default_value(o.launcher), "slurm: srun or mpirun inside the job");

@@ -1,6 +1,5 @@
 #include "steel/data/prep.h"
 
-#include <sys/stat.h>
 
 #include <atomic>
 #include <chrono>
@@ -22,6 +21,7 @@
 #include "steel/core/version.h"
 #include "steel/data/augment.h"
 #include "steel/data/defect_mask.h"
+#include "steel/data/jpeg_header.h"
 #include "steel/data/shard_writer.h"
 
 namespace fs = std::filesystem;
@@ -38,6 +38,28 @@ struct Source {
 std::string hex32(uint32_t v) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%08x", v);
+  return buf;
+}
+
+// FNV-1a over everything that decides a shard's content: equal ids mean the same prep run (or an identical
+// rerun), so the trainer can refuse to mix folds planned differently.
+std::string prep_fingerprint(const SplitPlan& plan, const std::vector<Source>& sources, const PrepOptions& o,
+                             uint32_t csv_crc32) {
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&h](const std::string& text) {
+    for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
+    h = (h ^ 0xff) * 1099511628211ull;  // field separator
+  };
+  mix(std::to_string(kShardFormatVersion));
+  mix(std::to_string(csv_crc32));
+  mix(std::to_string(o.height) + "x" + std::to_string(o.width));
+  mix(std::to_string(o.split.folds) + "/" + std::to_string(o.split.seed));
+  for (const auto& r : plan.records) {
+    mix(sources[r.source].image_id);
+    mix(std::to_string(r.augmentation) + "@" + std::to_string(r.fold));
+  }
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
   return buf;
 }
 
@@ -183,28 +205,12 @@ PrepResult run_prep(const PrepOptions& o) {
   std::vector<SourceLabels> defect_labels, clean_labels;
   std::vector<std::string> skipped_images;
   std::unordered_set<std::string> annotated;
+  std::vector<Source> candidates;
   for (const auto& image : csv.images) {
     annotated.insert(image.image_id);
     int64_t line = 0;
     for (int c = 0; c < kNumClasses && line == 0; ++c) line = image.line[c];
-    struct stat st {};
-    const std::string path = (fs::path(o.images_dir) / image.image_id).string();
-    if (::stat(path.c_str(), &st) != 0) {
-      const std::string message = path + ": image file does not exist (" + o.csv + ":" + std::to_string(line) + ")";
-      if (o.on_error == OnError::kFail) throw DataError(message);
-      spdlog::warn("skipping {}", message);
-      skipped_images.push_back(message);
-      continue;
-    }
-    SourceLabels labels{image.image_id, {}};
-    for (int c = 0; c < kNumClasses; ++c) labels.present[c] = image.has_class(c);
-    if (labels.num_present() > 0) {
-      defect.push_back({image.image_id, &image, line});
-      defect_labels.push_back(labels);
-    } else {
-      clean.push_back({image.image_id, &image, line});
-      clean_labels.push_back(labels);
-    }
+    candidates.push_back({image.image_id, &image, line});
   }
   if (csv.format == CsvFormat::kLong) {
     std::vector<std::string> files;
@@ -213,9 +219,41 @@ PrepResult run_prep(const PrepOptions& o) {
       if (entry.is_regular_file() && annotated.count(name) == 0 && entry.path().extension() == ".jpg") files.push_back(name);
     }
     std::sort(files.begin(), files.end());
-    for (const auto& name : files) {
-      clean.push_back({name, nullptr, 0});
-      clean_labels.push_back({name, {}});
+    for (const auto& name : files) candidates.push_back({name, nullptr, 0});
+  }
+  // Every image is checked (exists, is a JPEG, 1600x256) before planning, from its header alone: a bad image
+  // skipped only after planning would silently change the test set and the balance.
+  std::vector<std::string> problems(candidates.size());
+  parallel_for(candidates.size(), o.threads, [&](std::size_t i) {
+    const Source& src = candidates[i];
+    const std::string path = (fs::path(o.images_dir) / src.image_id).string();
+    std::string problem;
+    const auto header = read_jpeg_header(path, problem);
+    if (header && (header->width != kSourceWidth || header->height != kSourceHeight)) {
+      problem = "image is " + std::to_string(header->width) + "x" + std::to_string(header->height) + ", expected " +
+                std::to_string(kSourceWidth) + "x" + std::to_string(kSourceHeight);
+    }
+    if (!problem.empty()) {
+      problems[i] = path + ": " + problem +
+                    (src.csv_line > 0 ? " (" + o.csv + ":" + std::to_string(src.csv_line) + ")" : std::string());
+    }
+  });
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    const Source& src = candidates[i];
+    if (!problems[i].empty()) {
+      if (o.on_error == OnError::kFail) throw DataError(problems[i]);
+      spdlog::warn("skipping {}", problems[i]);
+      skipped_images.push_back(problems[i]);
+      continue;
+    }
+    SourceLabels labels{src.image_id, {}};
+    for (int c = 0; c < kNumClasses; ++c) labels.present[c] = src.annotation != nullptr && src.annotation->has_class(c);
+    if (labels.num_present() > 0) {
+      defect.push_back(src);
+      defect_labels.push_back(labels);
+    } else {
+      clean.push_back(src);
+      clean_labels.push_back(labels);
     }
   }
 
@@ -225,6 +263,7 @@ PrepResult run_prep(const PrepOptions& o) {
   spdlog::info("steel_prep: {} annotated defect images, {} defect-free available; planned {} records ({} folds + test)",
                defect.size(), clean.size(), plan.records.size(), o.split.folds);
 
+  const std::string prep_id = prep_fingerprint(plan, sources, o, csv.crc32);
   const fs::path tmp = out.parent_path() / (out.filename().string() + ".partial");
   fs::remove_all(tmp);
   fs::create_directories(tmp);
@@ -255,6 +294,7 @@ PrepResult run_prep(const PrepOptions& o) {
       info.width = o.width;
       info.seed = o.split.seed;
       info.source_csv_crc32 = hex32(csv.crc32);
+      info.prep_id = prep_id;
       info.tool_version = kVersion;
       write_shard((tmp / shard_file_name(fold)).string(), info, encoded, o.deflate_level);
       // Keep metadata only; the pixels are on disk now.

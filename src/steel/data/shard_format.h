@@ -9,7 +9,7 @@
 //   /source_id       [N]     string  the Kaggle image the record comes from ("0002cc93b.jpg")
 //   /augmentation    [N]     string  "none", "hflip", "rot+10", ... (see augment.h)
 // Root attributes: format_version, split ("fold" or "test"), fold (-1 for test), num_folds,
-// height, width, seed, source_csv_crc32 (hex), tool_version, record_count.
+// height, width, seed, source_csv_crc32 (hex), prep_id (hex), tool_version, record_count.
 #pragma once
 
 #include <array>
@@ -21,7 +21,7 @@
 
 namespace steel::data {
 
-constexpr int kShardFormatVersion = 1;
+constexpr int kShardFormatVersion = 2;  // 2: prep_id
 
 /// The root attributes of a shard: what a reader checks before mixing shards.
 struct ShardInfo {
@@ -33,6 +33,9 @@ struct ShardInfo {
   int width = 0;
   uint64_t seed = 0;
   std::string source_csv_crc32;
+  /// Fingerprint of the whole prep run (options, inputs and the record plan of every split): shards of one
+  /// run share it, and only they may be mixed. Same inputs and seed give the same id.
+  std::string prep_id;
   std::string tool_version;
   int64_t record_count = 0;
 };

@@ -110,6 +110,7 @@ ShardReader::ShardReader(const std::string& path) : path_(path), h_(std::make_un
   info_.width = static_cast<int>(read_attr_int(h_->file, "width", path));
   info_.seed = static_cast<uint64_t>(read_attr_int(h_->file, "seed", path));
   info_.source_csv_crc32 = read_attr_string(h_->file, "source_csv_crc32", path);
+  info_.prep_id = read_attr_string(h_->file, "prep_id", path);
   info_.tool_version = read_attr_string(h_->file, "tool_version", path);
   info_.record_count = read_attr_int(h_->file, "record_count", path);
 

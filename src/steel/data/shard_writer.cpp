@@ -133,6 +133,7 @@ void write_shard(const std::string& path, const ShardInfo& info, const std::vect
     write_attr_int(file, "width", info.width, tmp);
     write_attr_int(file, "seed", static_cast<int64_t>(info.seed), tmp);
     write_attr_string(file, "source_csv_crc32", info.source_csv_crc32, tmp);
+    write_attr_string(file, "prep_id", info.prep_id, tmp);
     write_attr_string(file, "tool_version", info.tool_version, tmp);
     write_attr_int(file, "record_count", static_cast<int64_t>(records.size()), tmp);
 

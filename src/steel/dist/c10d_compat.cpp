@@ -35,12 +35,11 @@ ProcessGroupPtr wrap_backend(BackendPtr backend, const c10::intrusive_ptr<c10d::
   // 2.6 dropped ProcessGroup::Options; the timeout lives in the backend's own options.
   (void)timeout;
   auto pg = c10::make_intrusive<c10d::ProcessGroup>(store, rank, size);
+  pg->setDefaultBackend(type);
 #else
+  // 2.0-2.5: the default backend type is const, taken from the options' backend name.
   auto pg = c10::make_intrusive<c10d::ProcessGroup>(
       store, rank, size, c10::make_intrusive<c10d::ProcessGroup::Options>(cuda ? "nccl" : "gloo", timeout));
-#endif
-#if TORCH_VERSION_MAJOR > 2 || TORCH_VERSION_MINOR >= 1
-  pg->setDefaultBackend(type);
 #endif
   pg->setBackend(device_type, type, backend);
   return pg;

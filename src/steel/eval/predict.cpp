@@ -38,7 +38,8 @@ int64_t run_predict(const PredictOptions& o) {
                folds.front().backbone, h, w, device.str());
 
   const LabelRule rule{o.threshold, o.min_pixels};
-  std::string csv = "ImageId_ClassId,EncodedPixels\n";
+  const bool legacy = o.format == "legacy";
+  std::string csv = legacy ? "ImageId_ClassId,EncodedPixels\n" : "ImageId,EncodedPixels,ClassId\n";
   torch::NoGradGuard no_grad;
   for (std::size_t first = 0; first < files.size(); first += static_cast<std::size_t>(o.batch_size)) {
     const std::size_t n = std::min(files.size() - first, static_cast<std::size_t>(o.batch_size));
@@ -74,9 +75,10 @@ int64_t run_predict(const PredictOptions& o) {
       bits = bits.contiguous();
       const std::string id = files[first + i].filename().string();
       for (int c = 0; c < data::kNumClasses; ++c) {
-        csv += id + "_" + std::to_string(c + 1) + "," +
-               data::encode_rle(bits.data_ptr<uint8_t>(), original.rows, original.cols, static_cast<uint8_t>(1 << c)) +
-               "\n";
+        const std::string rle =
+            data::encode_rle(bits.data_ptr<uint8_t>(), original.rows, original.cols, static_cast<uint8_t>(1 << c));
+        const std::string cls = std::to_string(c + 1);
+        csv += legacy ? id + "_" + cls + "," + rle + "\n" : id + "," + rle + "," + cls + "\n";
       }
       if (!o.overlays_dir.empty()) {
         cv::Mat predicted(original.rows, original.cols, CV_8UC1, bits.data_ptr<uint8_t>());

@@ -10,6 +10,9 @@ struct PredictOptions {
   std::string run_dir;     ///< runs/<backbone> with finished folds
   std::string images_dir;  ///< *.jpg, 1600x256 (any size is resized like steel_prep did)
   std::string out_csv = "submission.csv";
+  /// "kaggle": `ImageId,EncodedPixels,ClassId`, the competition's format after its 2019 data update (and the
+  /// layout of its later train.csv); "legacy": the launch format `ImageId_ClassId,EncodedPixels`.
+  std::string format = "kaggle";
   double threshold = 0.5;
   int64_t min_pixels = 200;  ///< at the model's resolution (the thesis's rule); smaller classes are dropped
   int batch_size = 8;
@@ -20,9 +23,8 @@ struct PredictOptions {
 
 /// Predicts every *.jpg of images_dir (sorted by name) with the mean of the fold models' probabilities at the
 /// training resolution, upsamples the probabilities bilinearly to the image's own size, thresholds them, drops
-/// classes with no more than min_pixels pixels above the threshold at the model resolution, and writes
-/// `ImageId_ClassId,EncodedPixels` rows (4 per image, column-major 1-based RLE, empty when absent) to out_csv
-/// atomically. Returns the number of images. An unreadable image is a DataError naming it.
+/// classes with no more than min_pixels pixels above the threshold at the model resolution, and writes 4 rows
+/// per image (one per class; column-major 1-based RLE, empty when absent) in `format` to out_csv atomically. Returns the number of images. An unreadable image is a DataError naming it.
 int64_t run_predict(const PredictOptions& options);
 
 }  // namespace steel::eval

@@ -120,6 +120,15 @@ Row ensemble_row(const ReportOptions& o, const std::string& backbone) {
   return {};
 }
 
+// The per-fold rows of test_metrics.csv (every model but the ensemble).
+std::vector<Row> fold_test_rows(const ReportOptions& o, const std::string& backbone) {
+  std::vector<Row> out;
+  for (auto& r : read_csv(fs::path(o.runs_dir) / backbone / "test_metrics.csv")) {
+    if (r["model"] != "ensemble") out.push_back(std::move(r));
+  }
+  return out;
+}
+
 std::string get(const Row& r, const std::string& key) {
   auto it = r.find(key);
   return it == r.end() ? std::string() : it->second;
@@ -154,9 +163,11 @@ std::string Table::markdown() const {
 
 Table figure55(const ReportOptions& o) {
   Table t;
+  // New columns go at the end, so that scripts reading the earlier ones by position keep working.
   t.header = {"backbone", "source", "folds", "time_minutes", "avg_loss", "avg_val_loss", "avg_dice", "avg_val_dice",
               "val_dice_std", "avg_val_kaggle_dice", "val_kaggle_dice_std", "test_loss", "test_dice",
-              "test_kaggle_dice"};
+              "test_kaggle_dice", "loss_std", "val_loss_std", "dice_std", "fold_test_loss", "fold_test_loss_std",
+              "fold_test_dice", "fold_test_dice_std", "fold_test_kaggle_dice", "fold_test_kaggle_dice_std"};
   for (const auto& b : backbones_in(o)) {
     const auto folds = read_csv(fs::path(o.runs_dir) / b / "folds.csv");
     const auto test = ensemble_row(o, b);
@@ -171,14 +182,22 @@ Table figure55(const ReportOptions& o) {
     const auto dice = mean_std(folds, "train_dice");
     const auto val_dice = mean_std(folds, "val_dice");
     const auto kaggle = mean_std(folds, "val_kaggle_dice");
+    const auto fold_tests = fold_test_rows(o, b);
+    const auto t_loss = mean_std(fold_tests, "test_loss");
+    const auto t_dice = mean_std(fold_tests, "test_dice");
+    const auto t_kaggle = mean_std(fold_tests, "test_kaggle_dice");
     t.rows.push_back({b, "steel", folds.empty() ? "" : std::to_string(folds.size()), minutes, loss.first,
                       val_loss.first, dice.first, val_dice.first, val_dice.second, kaggle.first, kaggle.second,
-                      get(test, "test_loss"), get(test, "test_dice"), get(test, "test_kaggle_dice")});
+                      get(test, "test_loss"), get(test, "test_dice"), get(test, "test_kaggle_dice"), loss.second,
+                      val_loss.second, dice.second, t_loss.first, t_loss.second, t_dice.first, t_dice.second,
+                      t_kaggle.first, t_kaggle.second});
     const auto th = thesis_row(o, "thesis_figure55_training.csv", b);
     if (!th.empty()) {
-      t.rows.push_back({b, "thesis", "5", get(th, "time_minutes"), get(th, "avg_loss"), get(th, "avg_val_loss"),
-                        get(th, "avg_dice"), get(th, "avg_val_dice"), "", "", "", get(th, "test_loss"),
-                        get(th, "test_dice"), ""});
+      std::vector<std::string> r{b, "thesis", "5", get(th, "time_minutes"), get(th, "avg_loss"),
+                                 get(th, "avg_val_loss"), get(th, "avg_dice"), get(th, "avg_val_dice"), "", "", "",
+                                 get(th, "test_loss"), get(th, "test_dice"), ""};
+      r.resize(t.header.size());
+      t.rows.push_back(r);
     }
   }
   return t;
@@ -211,12 +230,23 @@ Table figure57(const ReportOptions& o) {
   for (int c = 1; c <= 4; ++c) {
     for (const char* f : {"tn", "fp", "fn", "tp", "acc"}) t.header.push_back("c" + std::to_string(c) + "_" + f);
   }
+  // The same accuracies for the single fold models (mean and spread over folds), which the thesis did not report.
+  for (const char* f : {"fold_accuracy_total", "fold_accuracy_total_std", "fold_accuracy_per_defect",
+                        "fold_accuracy_per_defect_std"}) {
+    t.header.push_back(f);
+  }
   for (const auto& b : backbones_in(o)) {
     const auto e = ensemble_row(o, b);
     std::vector<std::string> row{b, "steel", get(e, "records"), get(e, "accuracy_images"), get(e, "accuracy_decisions")};
     for (int c = 1; c <= 4; ++c) {
       const auto n = std::to_string(c);
       for (const char* f : {"tn_", "fp_", "fn_", "tp_", "accuracy_"}) row.push_back(get(e, f + n));
+    }
+    const auto fold_tests = fold_test_rows(o, b);
+    for (const char* column : {"accuracy_images", "accuracy_decisions"}) {
+      const auto [mean, sd] = mean_std(fold_tests, column);
+      row.push_back(mean);
+      row.push_back(sd);
     }
     t.rows.push_back(row);
     const auto th = thesis_row(o, "thesis_figure57_classification.csv", b);
@@ -226,6 +256,7 @@ Table figure57(const ReportOptions& o) {
         const auto p = "c" + std::to_string(c) + "_";
         for (const char* f : {"tn", "fp", "fn", "tp", "acc"}) r.push_back(get(th, p + f));
       }
+      r.resize(t.header.size());
       t.rows.push_back(r);
     }
   }
@@ -265,8 +296,9 @@ std::string run_report(const ReportOptions& o) {
                       "published numbers); `missing` means no run produced that value yet (or, in a thesis row, that the thesis did "
                       "not report it).\n\n";
   index += "## Figure 55: training and test\n\nLosses and Dice are the fold averages of each fold's best epoch "
-           "(`_std`: standard deviation over folds, which the thesis did not report); test values are the fold "
-           "ensemble's on the held-out test set; time is the sum over folds.\n\n" +
+           "(`_std`: standard deviation over folds, which the thesis did not report); `test_*` values are the fold "
+           "ensemble's on the held-out test set, `fold_test_*` the mean and spread of the single fold models' "
+           "test values; time is the sum over folds.\n\n" +
            figures[0].second.markdown();
   index += "\n## Figure 56: parameters (Keras convention)\n\n" + figures[1].second.markdown();
   index += "\n## Figure 57: test-set classification (fold ensemble; labels by steel_eval's --min-pixels rule, 200 "
@@ -277,8 +309,23 @@ std::string run_report(const ReportOptions& o) {
     if (fs::exists(fs::path(o.out_dir) / ("curves_" + b + ".png"))) {
       index += "### " + b + "\n\n![" + b + "](curves_" + b + ".png)\n\n";
     }
-    if (fs::is_directory(fs::path(o.runs_dir) / b / "overlays")) {
-      index += "Prediction overlays: `" + (fs::absolute(o.runs_dir) / b / "overlays").string() + "`\n\n";
+    const fs::path overlays = fs::absolute(o.runs_dir) / b / "overlays";
+    if (fs::is_directory(overlays)) {
+      // Relative links, so the report folder and the runs can move together.
+      const auto link = [&](const fs::path& p) { return fs::relative(p, fs::absolute(o.out_dir)).generic_string(); };
+      std::vector<fs::path> pictures;
+      for (const auto& e : fs::directory_iterator(overlays)) {
+        if (e.path().extension() == ".png") pictures.push_back(e.path());
+      }
+      std::sort(pictures.begin(), pictures.end());
+      index += "Prediction overlays ([all " + std::to_string(pictures.size()) + "](" + link(overlays) +
+               "); ground truth above, prediction below; class 1 red, 2 yellow, 3 blue, 4 white):\n\n";
+      int shown = 0;
+      for (const auto& p : pictures) {
+        if (p.filename().string().rfind("test_", 0) != 0 || shown == 2) continue;
+        index += "![" + p.filename().string() + "](" + link(p) + ")\n\n";
+        ++shown;
+      }
     }
   }
   const auto index_path = (fs::path(o.out_dir) / "index.md").string();

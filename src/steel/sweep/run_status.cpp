@@ -5,12 +5,15 @@
 #include <fstream>
 #include <map>
 
+#include "steel/core/run_lock.h"
+
 namespace steel::sweep {
 namespace fs = std::filesystem;
 
 std::string to_string(RunState state) {
   switch (state) {
     case RunState::kStarted: return "started";
+    case RunState::kRunning: return "running";
     case RunState::kFailed: return "failed";
     case RunState::kFinished: return "finished";
     default: return "pending";
@@ -32,6 +35,9 @@ std::vector<RunStatus> collect_status(const std::string& out_dir, const std::vec
       s.epochs_done = std::max(0, s.epochs_done - 1);
       if (fs::exists(dir / "result.csv")) {
         s.state = RunState::kFinished;
+      } else if (auto owner = RunLock::holder((dir / "running.lock").string())) {
+        s.state = RunState::kRunning;
+        s.note = *owner;
       } else if (fs::exists(dir / "sweep_failed.txt")) {
         s.state = RunState::kFailed;
         std::ifstream why(dir / "sweep_failed.txt");

@@ -8,8 +8,9 @@ namespace steel::sweep {
 
 enum class RunState {
   kPending,      ///< nothing written yet
-  kStarted,      ///< a checkpoint but no result: interrupted, or running right now
-  kFailed,       ///< the last local attempt exited with an error (fold_<k>/sweep_failed.txt)
+  kStarted,      ///< a checkpoint but no result, and nobody training it: interrupted, resumable
+  kRunning,      ///< a steel_train holds fold_<k>/running.lock right now
+  kFailed,       ///< the last attempt (local or a Slurm task) exited with an error (fold_<k>/sweep_failed.txt)
   kFinished,     ///< result.csv present
 };
 std::string to_string(RunState state);
@@ -19,7 +20,7 @@ struct RunStatus {
   int fold = 0;
   RunState state = RunState::kPending;
   int epochs_done = 0;  ///< rows of metrics.csv
-  std::string note;     ///< e.g. the failure's exit code
+  std::string note;     ///< the failure's exit code, or who is running it
 };
 
 /// The state of every (backbone, fold) of the grid under `out_dir`, backbone-major.

@@ -61,6 +61,12 @@ int run_local(const SweepOptions& o, const std::vector<int>& folds) {
       spdlog::info("steel_sweep: {} fold {} finished; skipped", s.backbone, s.fold);
       continue;
     }
+    if (s.state == RunState::kRunning) {
+      spdlog::warn("steel_sweep: {} fold {} is being trained by another process ({}); skipped", s.backbone, s.fold,
+                   s.note);
+      any_failed = true;
+      continue;
+    }
     std::vector<std::string> argv{o.mpirun, "-np", std::to_string(o.ranks)};
     if (o.ranks > 1) argv.insert(argv.end(), {"--bind-to", "none"});
     argv.insert(argv.end(), {bin + "/steel_train", "--backbone", s.backbone, "--fold", std::to_string(s.fold),
@@ -147,6 +153,7 @@ int run_slurm(const SweepOptions& o, const std::vector<int>& folds) {
                                "--time=" + o.time_limit, "--output=" + (logs / (name + pattern)).string()};
     if (!o.partition.empty()) a.push_back("--partition=" + o.partition);
     if (!o.account.empty()) a.push_back("--account=" + o.account);
+    if (name == "train" && o.nodes > 1) a.push_back("--nodes=" + std::to_string(o.nodes));
     return a;
   };
   std::vector<std::string> ids;
@@ -169,14 +176,18 @@ int run_slurm(const SweepOptions& o, const std::vector<int>& folds) {
   } else {
     spdlog::info("steel_sweep: every run is finished; submitting evaluation and report only");
   }
+  // afterany, not afterok: a failed (or cancelled) training task must not keep evaluation and the report
+  // from running on the folds that did finish; the report marks the rest missing. A task that
+  // train.sbatch requeues is not over, so the dependency keeps waiting for it.
   auto e = common("eval");
   e.insert(e.end(), {"--ntasks=1", "--cpus-per-task=" + std::to_string(o.cpus_per_task)});
-  if (!train_id.empty()) e.push_back("--dependency=afterok:" + train_id);
+  if (o.gpus_per_task > 0) e.push_back("--gpus=1");
+  if (!train_id.empty()) e.push_back("--dependency=afterany:" + train_id);
   e.push_back((fs::path(slurm_dir) / "eval.sbatch").string());
   const auto eval_id = submit(e, env, o.dry_run, "<eval>");
   ids.push_back(eval_id);
   auto r = common("report");
-  r.insert(r.end(), {"--ntasks=1", "--cpus-per-task=1", "--dependency=afterok:" + eval_id,
+  r.insert(r.end(), {"--ntasks=1", "--cpus-per-task=1", "--dependency=afterany:" + eval_id,
                      (fs::path(slurm_dir) / "report.sbatch").string()});
   ids.push_back(submit(r, env, o.dry_run, "<report>"));
   if (o.dry_run) {
@@ -190,8 +201,13 @@ int run_slurm(const SweepOptions& o, const std::vector<int>& folds) {
   if (!o.wait) return 0;
   for (;;) {
     std::string queue;
-    run_command({"squeue", "--noheader", "--jobs=" + join(ids, ","), "--format=%i %T"}, {}, &queue);
+    run_command({"squeue", "--noheader", "--jobs=" + join(ids, ","), "--format=%i %T %r"}, {}, &queue);
     if (queue.find_first_not_of(" \n") == std::string::npos) break;
+    // A job whose dependency can never be met stays queued forever unless the cluster cancels it.
+    if (queue.find("DependencyNeverSatisfied") != std::string::npos) {
+      spdlog::error("steel_sweep: a job's dependency can never be satisfied; queue:\n{}", queue);
+      break;
+    }
     std::this_thread::sleep_for(std::chrono::seconds(2));
   }
   const auto runs = collect_status(o.out_dir, o.backbones, folds);

@@ -22,6 +22,10 @@ void validate(const SweepOptions& o) {
     if (f < 0) throw ConfigError("--folds: fold numbers start at 0, got " + std::to_string(f));
   }
   if (o.ranks < 1) throw ConfigError("--ranks must be at least 1");
+  if (o.nodes < 1 || o.nodes > o.ranks) {
+    throw ConfigError("--nodes " + std::to_string(o.nodes) + ": expected 1.." + std::to_string(o.ranks) +
+                      " (at least one rank per node)");
+  }
   if (o.launcher != "srun" && o.launcher != "mpirun") {
     throw ConfigError("--launcher '" + o.launcher + "': expected srun or mpirun");
   }

@@ -29,6 +29,7 @@ struct SweepOptions {
   std::string partition;
   std::string account;
   std::string time_limit = "24:00:00";
+  int nodes = 1;               ///< nodes per training job; its `ranks` tasks are spread over them
   int gpus_per_task = 0;       ///< 0: CPU jobs
   int cpus_per_task = 1;
   std::string launcher = "srun";  ///< how train.sbatch starts the ranks: srun | mpirun

@@ -1,5 +1,6 @@
 #include "steel/train/checkpoint.h"
 
+#include <algorithm>
 #include <sstream>
 
 #include "steel/core/atomic_file.h"
@@ -47,6 +48,9 @@ void save_checkpoint(const std::string& path, const torch::nn::Module& model, co
   }
   archive.write("history", torch::tensor(values, torch::kFloat64)
                                .reshape({static_cast<int64_t>(state.history.size()), kEpochRecordFields}));
+  auto signature = torch::empty({static_cast<int64_t>(state.run_signature.size())}, torch::kUInt8);
+  std::copy(state.run_signature.begin(), state.run_signature.end(), signature.data_ptr<uint8_t>());
+  archive.write("run_signature", signature);
   // Dropout and drop-connect draw from the default CPU generator; restoring it makes a resumed run identical.
   archive.write("rng_cpu", torch::globalContext().defaultGenerator(torch::kCPU).get_state());
 
@@ -58,8 +62,12 @@ void save_checkpoint(const std::string& path, const torch::nn::Module& model, co
 void load_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer& optimizer,
                      LoopState& state) {
   try {
+    // Map every tensor onto the model's own device: LibTorch otherwise moves a parameter to whatever
+    // device it was saved from (cuda:0 for a file from rank 0), and Adam's state follows the archive.
+    const auto parameters = model.parameters();
+    const torch::Device device = parameters.empty() ? torch::Device(torch::kCPU) : parameters.front().device();
     torch::serialize::InputArchive archive;
-    archive.load_from(path);
+    archive.load_from(path, device);
     const auto version = read_tensor(archive, "version").item<int64_t>();
     if (version != kCheckpointVersion) {
       throw DataError(path + ": checkpoint version " + std::to_string(version) + ", this steel_train reads " +
@@ -84,8 +92,15 @@ void load_checkpoint(const std::string& path, torch::nn::Module& model, torch::o
     auto history = read_tensor(archive, "history").contiguous();
     state.history.clear();
     for (int64_t e = 0; e < history.size(0); ++e) state.history.push_back(from_values(history[e].data_ptr<double>()));
+    torch::Tensor signature;
+    state.run_signature.clear();
+    if (archive.try_read("run_signature", signature) && signature.numel() > 0) {
+      signature = signature.cpu().contiguous();
+      const auto* bytes = signature.data_ptr<uint8_t>();
+      state.run_signature.assign(bytes, bytes + signature.numel());
+    }
     auto generator = torch::globalContext().defaultGenerator(torch::kCPU);  // a handle to the global one
-    generator.set_state(read_tensor(archive, "rng_cpu"));
+    generator.set_state(read_tensor(archive, "rng_cpu").cpu());
   } catch (const DataError&) {
     throw;
   } catch (const std::exception& e) {

@@ -23,6 +23,9 @@ struct LoopState {
   int64_t global_step = 0;         ///< batches trained in this fold so far
   EarlyStopping early_stopping;
   std::vector<EpochRecord> history;
+  /// "key=value;..." of every setting a resumed run must share with the run that wrote the checkpoint (see
+  /// run_signature in trainer.cpp); empty in checkpoints of older versions.
+  std::string run_signature;
 };
 
 /// Writes model parameters and buffers, optimizer state, `state` and the CPU generator's state to `path`

@@ -26,6 +26,10 @@ void check_same_run(const data::ShardInfo& first, const std::string& first_path,
     why << "prep seed " << other.seed << " vs " << first.seed;
   } else if (other.source_csv_crc32 != first.source_csv_crc32) {
     why << "source CSV crc32 " << other.source_csv_crc32 << " vs " << first.source_csv_crc32;
+  } else if (other.prep_id != first.prep_id) {
+    // Same CSV and seed but other prep options (balancing, test set, clean images) plan other folds, and
+    // mixing them can put one image in both training and validation.
+    why << "prep_id " << other.prep_id << " vs " << first.prep_id;
   } else {
     return;
   }

@@ -10,8 +10,11 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -21,6 +24,7 @@
 #include "steel/core/build_info.h"
 #include "steel/core/error.h"
 #include "steel/core/logging.h"
+#include "steel/core/run_lock.h"
 #include "steel/core/version.h"
 #include "steel/dist/gradient_sync.h"
 #include "steel/dist/group.h"
@@ -60,6 +64,18 @@ std::string hostname() {
 }
 
 // Converts 4-D parameters and buffers to NHWC in place; the module API has no memory-format `to`.
+// Who holds a fold's run lock, for people reading `steel_sweep --status`.
+std::string run_owner() {
+  std::string owner = hostname() + " pid " + std::to_string(::getpid());
+  if (const char* job = std::getenv("SLURM_ARRAY_JOB_ID")) {
+    const char* task = std::getenv("SLURM_ARRAY_TASK_ID");
+    owner += std::string(", slurm job ") + job + "_" + (task ? task : "?");
+  } else if (const char* job = std::getenv("SLURM_JOB_ID")) {
+    owner += std::string(", slurm job ") + job;
+  }
+  return owner;
+}
+
 void to_channels_last(torch::nn::Module& model) {
   torch::NoGradGuard no_grad;
   for (auto& p : model.parameters()) {
@@ -203,6 +219,44 @@ void write_folds_csv(const RunPaths& paths, int num_folds) {
 
 enum class FoldOutcome { kFinished, kPreempted };
 
+// The settings that decide which numbers a run computes, as "key=value;...". A checkpoint records them, and a
+// resume under other values (another seed, batch or data set) is refused instead of silently producing a
+// run that is neither. Epochs, patience, threads and ranks may change (a resumed run may be extended, and N
+// ranks compute what one does), and so may the optimizer's settings: a new learning rate on resume is a
+// deliberate choice made on the command line.
+std::string run_signature(const FoldContext& ctx, const FoldData& data) {
+  const auto& o = ctx.options;
+  std::ostringstream s;
+  s << "backbone=" << o.backbone << ";encoder_mode=" << o.encoder_mode << ";pretrained=" << o.pretrained
+    << ";seed=" << o.seed << ";global_batch=" << ctx.global_batch << ";bn_momentum=" << o.bn_momentum
+    << ";flips=" << o.flips << ";amp=" << o.amp << ";max_train_batches=" << o.max_train_batches
+    << ";prep_id=" << data.train->info().prep_id;
+  return s.str();
+}
+
+// "lr=0.01 (the checkpoint has 0.001), ..." for the keys whose values differ.
+std::string signature_differences(const std::string& now, const std::string& saved) {
+  auto parse = [](const std::string& text) {
+    std::map<std::string, std::string> kv;
+    std::stringstream in(text);
+    std::string item;
+    while (std::getline(in, item, ';')) {
+      const auto eq = item.find('=');
+      if (eq != std::string::npos) kv[item.substr(0, eq)] = item.substr(eq + 1);
+    }
+    return kv;
+  };
+  const auto a = parse(now);
+  const auto b = parse(saved);
+  std::string out;
+  for (const auto& [key, value] : a) {
+    const auto it = b.find(key);
+    const std::string old = it == b.end() ? "<none>" : it->second;
+    if (old != value) out += (out.empty() ? "" : ", ") + key + "=" + value + " (the checkpoint has " + old + ")";
+  }
+  return out;
+}
+
 FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
   const auto& o = ctx.options;
   const bool main = ctx.group.is_main();
@@ -243,11 +297,17 @@ FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
   LossScaler scaler(ctx.amp == AmpMode::kFp16);
 
   LoopState state;
+  const std::string signature = run_signature(ctx, data);
   state.early_stopping = EarlyStopping({o.patience, o.min_delta});
   state.train_sums = MetricSums::zeros();
   double earlier_seconds = 0;
   if (o.resume && fs::exists(ctx.paths.checkpoint(ctx.fold))) {
     load_checkpoint(ctx.paths.checkpoint(ctx.fold), *model, optimizer, state);
+    if (!state.run_signature.empty() && state.run_signature != signature) {
+      throw ConfigError(ctx.paths.checkpoint(ctx.fold) + " was written by a run with other settings: " +
+                        signature_differences(signature, state.run_signature) +
+                        "; resume with the same settings, or train into another --out");
+    }
     state.early_stopping = [&] {
       EarlyStopping es({o.patience, o.min_delta});
       es.best = state.early_stopping.best;
@@ -260,6 +320,7 @@ FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
     spdlog::info("fold {}: resuming at epoch {} step {} from {}", ctx.fold, state.epoch + 1, state.step,
                  ctx.paths.checkpoint(ctx.fold));
   }
+  state.run_signature = signature;
   // Every rank built (or loaded) the same model; rank 0's copy is broadcast anyway and a checksum confirms
   // the replicas agree before the first step.
   dist::broadcast_module_state(*model, ctx.group);
@@ -482,6 +543,15 @@ int run_training(const TrainOptions& options, const TrainHooks& hooks) {
       spdlog::info("fold {}: already finished (best epoch {}, val_loss {:.5f}); skipping", k, done->best_epoch,
                    done->best.val_loss);
       continue;
+    }
+    // Two launches training one fold would overwrite each other's checkpoints; the lock also tells
+    // `steel_sweep --status` that this fold is running rather than interrupted.
+    std::unique_ptr<RunLock> lock;
+    const std::string lock_path = (fs::path(paths.fold_dir(k)) / "running.lock").string();
+    if (group.is_main()) lock = RunLock::try_acquire(lock_path, run_owner());
+    if (group.any(group.is_main() && lock == nullptr)) {
+      throw ConfigError(paths.fold_dir(k) + " is being trained by another steel_train right now (" +
+                        RunLock::holder(lock_path).value_or("owner unknown") + ")");
     }
     FoldContext ctx{options, hooks, group_ptr, group, device, amp, k, global_batch, paths};
     if (train_fold(ctx, num_folds) == FoldOutcome::kPreempted) return exit_code::kPreempted;

@@ -181,12 +181,29 @@ TEST_F(PrepBadInputTest, MissingImageNamesFileAndCsvLine) {
 
 TEST_F(PrepBadInputTest, UndecodableImage) {
   steel::testing::write_file(bad_ / ("train_images/" + victim_), "not a jpeg");
-  expect_fails_cleanly("cannot decode the image");
+  expect_fails_cleanly("cannot decode the image: Not a JPEG file");
+  expect_fails_cleanly("(" + bad_options().csv + ":" + std::to_string(victim_line_) + ")");
 }
 
 TEST_F(PrepBadInputTest, WrongImageSize) {
   cv::imwrite(bad_ / ("train_images/" + victim_), cv::Mat(256, 800, CV_8UC3, cv::Scalar(1, 2, 3)));
-  expect_fails_cleanly("image is 800x256, expected 1600x256");
+  expect_fails_cleanly("image is 800x256, expected 1600x256 (" + bad_options().csv + ":" +
+                       std::to_string(victim_line_) + ")");
+}
+
+TEST_F(PrepBadInputTest, ABadImageThePlanWouldNotUseIsStillReported) {
+  // The victim is back; the bad file is a defect-free image that --include-clean 0 would never use.
+  fs::remove(bad_.path() / "train_images" / victim_);
+  fs::create_symlink(dir_->path() / "kaggle/train_images" / victim_, bad_.path() / "train_images" / victim_);
+  victim_ = "fffffff00.jpg";
+  steel::testing::write_file(bad_ / ("train_images/" + victim_), "\xff\xd8 truncated");
+  auto o = bad_options();
+  ASSERT_EQ(o.split.include_clean, 0);
+  expect_fails_cleanly("cannot decode the image");
+  o.on_error = OnError::kSkip;
+  const PrepResult result = run_prep(o);
+  EXPECT_EQ(result.skipped_images, 1);
+  EXPECT_THAT(result.summary, HasSubstr(victim_));
 }
 
 TEST_F(PrepBadInputTest, BadCsvRowFailsWithLineAndLeavesNothing) {

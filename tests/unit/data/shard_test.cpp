@@ -46,6 +46,7 @@ ShardInfo make_info(int h, int w) {
   info.width = w;
   info.seed = 42;
   info.source_csv_crc32 = "deadbeef";
+  info.prep_id = "0123456789abcdef";
   info.tool_version = "test";
   return info;
 }
@@ -63,6 +64,11 @@ TEST(Shard, WriteReadRoundTrip) {
   EXPECT_EQ(reader.info().num_folds, 5);
   EXPECT_EQ(reader.info().seed, 42u);
   EXPECT_EQ(reader.info().source_csv_crc32, "deadbeef");
+  EXPECT_EQ(reader.info().prep_id, "0123456789abcdef");
+  EXPECT_EQ(reader.info().format_version, kShardFormatVersion);
+  EXPECT_EQ(reader.info().tool_version, "test");
+  EXPECT_EQ(reader.info().height, 32);
+  EXPECT_EQ(reader.info().width, 64);
   EXPECT_EQ(reader.info().split, "fold");
   std::vector<uint8_t> img(32 * 64), mask(32 * 64);
   for (int i = 0; i < 6; ++i) {

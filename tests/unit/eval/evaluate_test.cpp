@@ -2,13 +2,17 @@
 #include "steel/eval/predict.h"
 #include "steel/report/report.h"
 #include "steel/data/rle.h"
+#include "steel/data/defect_mask.h"
+#include "steel/eval/fold_models.h"
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "steel/core/error.h"
 #include "steel/data/shard_reader.h"
@@ -144,7 +148,7 @@ TEST_F(EvaluateTest, MissingPiecesAreClearErrors) {
   }
 }
 
-TEST_F(EvaluateTest, PredictWritesAParseableSubmissionAtFullResolution) {
+TEST_F(EvaluateTest, PredictWritesTheEnsembleMasksAtFullResolution) {
   TempDir work;
   fs::create_directories(work / "images");
   std::vector<std::string> ids;
@@ -164,29 +168,87 @@ TEST_F(EvaluateTest, PredictWritesAParseableSubmissionAtFullResolution) {
   EXPECT_EQ(run_predict(o), 5);
   const auto rows = read_csv(o.out_csv);
   ASSERT_EQ(rows.size(), 1u + 5 * 4);
-  EXPECT_EQ(rows[0][0], "ImageId_ClassId");
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"ImageId", "EncodedPixels", "ClassId"}));
+
+  // The oracle: the ensemble's probabilities at the training resolution (32x160), thresholded. The submission's
+  // full-size (256x1600) masks, area-averaged back down to 32x160, must agree with it almost everywhere; a
+  // mask written at the model's resolution, transposed, or of another class would not.
+  auto models = load_fold_models(o.run_dir, torch::kCPU);
   int64_t painted = 0;
+  int compared = 0;  // (image, class) masks with enough pixels for an overlap check
   for (std::size_t i = 0; i < ids.size(); ++i) {
+    cv::Mat gray = cv::imread((work / ("images/" + ids[i])), cv::IMREAD_GRAYSCALE);
+    cv::Mat small = steel::data::resize_image(gray, 32, 160);
+    auto input = (torch::from_blob(small.data, {1, 1, 32, 160}, torch::kUInt8).to(torch::kFloat32) / 255.0)
+                     .expand({1, 3, 32, 160})
+                     .contiguous();
+    const auto expected = ensemble_probabilities(models, input)[0].gt(o.threshold);
     for (int c = 0; c < 4; ++c) {
       const auto& row = rows[1 + i * 4 + static_cast<std::size_t>(c)];
-      EXPECT_EQ(row[0], ids[i] + "_" + std::to_string(c + 1));
-      const std::string rle = row.size() > 1 ? row[1] : "";
-      // Every mask is a valid competition RLE for a 1600x256 image.
-      const auto runs = steel::data::parse_rle(rle, 256, 1600);
-      for (const auto& r : runs) painted += r.length;
+      ASSERT_EQ(row.size() >= 3 ? row[0] + "/" + row[2] : row[0], ids[i] + "/" + std::to_string(c + 1));
+      cv::Mat full(256, 1600, CV_8UC1, cv::Scalar(0));
+      for (const auto& r : steel::data::parse_rle(row[1], 256, 1600)) {
+        for (int64_t p = r.start; p < r.start + r.length; ++p) full.at<uint8_t>(p % 256, p / 256) = 255;
+        painted += r.length;
+      }
+      cv::Mat down;
+      cv::resize(full, down, cv::Size(160, 32), 0, 0, cv::INTER_AREA);
+      int64_t both = 0, either = 0, agree = 0;
+      const auto want_tensor = expected[c].contiguous();
+      const auto want = want_tensor.accessor<bool, 2>();
+      for (int y = 0; y < 32; ++y) {
+        for (int x = 0; x < 160; ++x) {
+          const bool got = down.at<uint8_t>(y, x) >= 128;
+          const bool should = want[y][x];
+          both += got && should;
+          either += got || should;
+          agree += got == should;
+        }
+      }
+      // Upsampling, thresholding and downsampling again moves borders by a pixel at most.
+      EXPECT_GE(agree, 32 * 160 * 95 / 100) << ids[i] << " class " << c + 1;
+      if (either >= 20) {
+        EXPECT_GE(static_cast<double>(both) / either, 0.8) << ids[i] << " class " << c + 1;
+        ++compared;
+      }
     }
     EXPECT_TRUE(fs::exists(work / ("overlays/" + fs::path(ids[i]).stem().string() + ".png")));
   }
   EXPECT_GT(painted, 0) << "threshold 0.3 on a trained model predicted nothing at all";
+  EXPECT_GT(compared, 0) << "no mask was large enough to compare";
 
-  // The 200-pixel rule removes small classes: with an impossible minimum every mask is empty.
-  o.min_pixels = 32 * 160;
-  o.out_csv = work / "empty.csv";
+  // The launch format, same masks.
+  o.format = "legacy";
+  o.out_csv = work / "legacy.csv";
   o.overlays_dir.clear();
   run_predict(o);
-  for (const auto& row : read_csv(o.out_csv)) {
-    if (row[0] != "ImageId_ClassId") EXPECT_TRUE(row.size() < 2 || row[1].empty()) << row[0];
+  const auto legacy = read_csv(o.out_csv);
+  ASSERT_EQ(legacy.size(), rows.size());
+  EXPECT_EQ(legacy[0], (std::vector<std::string>{"ImageId_ClassId", "EncodedPixels"}));
+  for (std::size_t r = 1; r < rows.size(); ++r) {
+    EXPECT_EQ(legacy[r][0], rows[r][0] + "_" + rows[r][2]);
+    EXPECT_EQ(legacy[r].size() > 1 ? legacy[r][1] : "", rows[r][1]);
   }
+
+  // The 200-pixel rule removes small classes: with an impossible minimum every mask is empty.
+  o.format = "kaggle";
+  o.min_pixels = 32 * 160;
+  o.out_csv = work / "empty.csv";
+  run_predict(o);
+  const auto empty = read_csv(o.out_csv);
+  for (std::size_t r = 1; r < empty.size(); ++r) EXPECT_TRUE(empty[r][1].empty()) << empty[r][0];
+}
+
+TEST_F(EvaluateTest, TheEnsembleIsTheMeanOfTheFoldModelsProbabilities) {
+  auto models = load_fold_models((*dir_) / "runs/resnet18", torch::kCPU);
+  ASSERT_EQ(models.size(), 2u);
+  torch::manual_seed(3);
+  const auto images = torch::rand({2, 3, 32, 160});
+  torch::NoGradGuard no_grad;
+  const auto a = torch::sigmoid(models[0].model->forward(images));
+  const auto b = torch::sigmoid(models[1].model->forward(images));
+  ASSERT_FALSE(torch::allclose(a, b)) << "two different models are needed for this test";
+  EXPECT_TRUE(torch::allclose(ensemble_probabilities(models, images), (a + b) / 2, 1e-6, 1e-7));
 }
 
 TEST_F(EvaluateTest, ReportCollectsTheRunBesideTheThesisAndMarksMissingRuns) {
@@ -194,7 +256,7 @@ TEST_F(EvaluateTest, ReportCollectsTheRunBesideTheThesisAndMarksMissingRuns) {
   EvalOptions e;
   e.run_dir = (*dir_) / "runs/resnet18";
   e.data_dir = *prep_;
-  e.overlays = 0;
+  e.overlays = 2;
   run_eval(e);
   steel::report::ReportOptions o;
   o.runs_dir = (*dir_) / "runs";
@@ -229,5 +291,19 @@ TEST_F(EvaluateTest, ReportCollectsTheRunBesideTheThesisAndMarksMissingRuns) {
   EXPECT_EQ(f56[2], (std::vector<std::string>{"resnet34", "thesis", "24456589", "3167495"}));
   const auto f57 = read_csv(out / "report/figure57.csv");
   EXPECT_EQ(f57.back()[0], "resnet18");
-  EXPECT_EQ(f57.back().size(), 25u);
+  ASSERT_EQ(f57.back().size(), 29u);
+  EXPECT_EQ(f57[0][25], "fold_accuracy_total");
+  // Fold spread: two fold models, so a mean and a standard deviation of their test values.
+  const auto tests = read_csv((*dir_) / "runs/resnet18/test_metrics.csv");
+  ASSERT_EQ(tests.size(), 4u);  // header, fold_0, fold_2, ensemble
+  ASSERT_EQ(tests[0][2], "test_loss");
+  const double a = std::stod(tests[1][2]), b = std::stod(tests[2][2]);
+  ASSERT_EQ(f55[0][17], "fold_test_loss");
+  EXPECT_NEAR(std::stod(ours[17]), 0.5 * (a + b), 1e-4);
+  EXPECT_NEAR(std::stod(ours[18]), std::abs(a - b) / std::sqrt(2.0), 1e-4);
+  EXPECT_NE(f57.back()[25], "");
+  EXPECT_NE(f57.back()[26], "");
+  // The index shows sample overlays through links relative to the report folder.
+  EXPECT_NE(text.str().find("overlays/test_"), std::string::npos);
+  EXPECT_EQ(text.str().find("](/"), std::string::npos) << "absolute links break when the folders move";
 }

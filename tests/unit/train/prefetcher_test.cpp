@@ -125,6 +125,29 @@ TEST_F(PrefetcherTest, ShardsOfDifferentPrepRunsAreRejected) {
   }
 }
 
+TEST_F(PrefetcherTest, ShardsOfTheSameCsvAndSeedButOtherPrepOptionsAreRejected) {
+  // Same images, CSV checksum, seed, size and fold count: only the held-out test set differs, which moves
+  // images between folds. Only prep_id tells these runs apart.
+  TempDir other;
+  steel::testing::TinyPrepOptions o;
+  o.test_per_class = 2;
+  const auto prep2 = steel::testing::make_tiny_prep(other.path().string(), o);
+  const auto a = steel::data::ShardReader(*prep_ + "/fold_0.h5").info();
+  const auto b = steel::data::ShardReader(prep2 + "/fold_1.h5").info();
+  ASSERT_EQ(a.source_csv_crc32, b.source_csv_crc32);
+  ASSERT_EQ(a.seed, b.seed);
+  ASSERT_EQ(a.height, b.height);
+  ASSERT_EQ(a.num_folds, b.num_folds);
+  ASSERT_NE(a.prep_id, b.prep_id);
+  try {
+    ShardSet mixed({*prep_ + "/fold_0.h5", prep2 + "/fold_1.h5"});
+    FAIL() << "shards of two prep runs were accepted";
+  } catch (const steel::DataError& e) {
+    EXPECT_NE(std::string(e.what()).find("prep_id"), std::string::npos) << e.what();
+  }
+  EXPECT_NO_THROW(ShardSet({*prep_ + "/fold_0.h5", *prep_ + "/fold_1.h5"}));
+}
+
 TEST_F(PrefetcherTest, AMissingFoldShardIsADataErrorNamingIt) {
   TempDir copy;
   for (const auto& entry : std::filesystem::directory_iterator(*prep_)) {

@@ -184,6 +184,30 @@ TEST_F(TrainerTest, AFinishedFoldIsNotRetrainedAndAnExistingRunNeedsResume) {
   EXPECT_EQ(read_text(out / "resnet18/fold_0/metrics.csv"), before);
 }
 
+TEST_F(TrainerTest, ResumingUnderOtherSettingsIsRefused) {
+  TempDir out;
+  auto o = options(out.path().string());
+  o.epochs = 1;
+  o.max_train_batches = 2;
+  ASSERT_EQ(run_training(o), steel::exit_code::kOk);
+  fs::remove(out / "resnet18/fold_0/result.csv");  // as if stopped after epoch 1
+  o.resume = true;
+  o.epochs = 2;  // extending a run is fine ...
+  o.seed = 43;   // ... another seed is another run
+  o.batch_size = 2;
+  try {
+    run_training(o);
+    FAIL() << "a resume with another seed and batch size was accepted";
+  } catch (const steel::ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("seed=43 (the checkpoint has 42)"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("global_batch=2 (the checkpoint has 4)"), std::string::npos) << e.what();
+  }
+  o.seed = 42;
+  o.batch_size = 4;
+  EXPECT_EQ(run_training(o), steel::exit_code::kOk);
+  EXPECT_EQ(metric_rows(out / "resnet18/fold_0/metrics.csv").size(), 2u);
+}
+
 TEST_F(TrainerTest, ANonFiniteLossStopsWithAClearErrorAndKeepsTheCheckpoint) {
   TempDir out;
   auto o = options(out.path().string());
@@ -195,8 +219,7 @@ TEST_F(TrainerTest, ANonFiniteLossStopsWithAClearErrorAndKeepsTheCheckpoint) {
   fs::remove(out / "resnet18/fold_0/result.csv");
   o.resume = true;
   o.epochs = 3;
-  o.lr = 1e30;
-  o.max_train_batches = 0;
+  o.lr = 1e30;  // the optimizer's settings may change on resume; what decides the batches may not
   try {
     run_training(o);
     FAIL() << "training with lr 1e30 did not fail";
