@@ -1,7 +1,7 @@
 // steel_model_bench BACKBONE MODE [BATCH=2] [STEPS=3] [HEIGHT=128] [WIDTH=800]: forward+backward images/s, peak
 // memory and FLOPs of one U-Net on CPU, beside this machine's fp32 matrix-multiply rate measured in the same
-// process (docs/BENCHMARKS.md, issue 4). MODE: trainable or frozen. One backbone per process, so that the peak
-// resident memory (getrusage) belongs to that model alone.
+// process (docs/BENCHMARKS.md, issue 4). MODE: an encoder mode (thesis, frozen or trainable). One backbone per
+// process, so that the peak resident memory (getrusage) belongs to that model alone.
 #include <sys/resource.h>
 
 #include <chrono>
@@ -11,6 +11,8 @@
 
 #include <torch/torch.h>
 
+#include "steel/core/error.h"
+#include "steel/models/encoder_mode.h"
 #include "steel/models/flop_count.h"
 #include "steel/models/model_factory.h"
 
@@ -36,17 +38,24 @@ double matmul_gflops() {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: steel_model_bench BACKBONE trainable|frozen [BATCH] [STEPS] [HEIGHT] [WIDTH]\n");
+    std::fprintf(stderr,
+                 "usage: steel_model_bench BACKBONE thesis|frozen|trainable [BATCH] [STEPS] [HEIGHT] [WIDTH]\n");
     return 2;
   }
   const std::string backbone = argv[1];
   const std::string mode = argv[2];
+  // A misspelt mode must not silently benchmark another configuration.
+  steel::models::EncoderMode encoder_mode{};
+  try {
+    encoder_mode = steel::models::parse_encoder_mode(mode);
+  } catch (const steel::ConfigError& e) {
+    std::fprintf(stderr, "steel_model_bench: %s\n", e.what());
+    return steel::exit_code::kConfig;
+  }
   const int64_t batch = argc > 3 ? std::atoi(argv[3]) : 2;
   const int steps = argc > 4 ? std::atoi(argv[4]) : 3;
   const int64_t h = argc > 5 ? std::atoi(argv[5]) : 128;
   const int64_t w = argc > 6 ? std::atoi(argv[6]) : 800;
-  const auto encoder_mode =
-      mode == "frozen" ? steel::models::EncoderMode::kFrozen : steel::models::EncoderMode::kTrainable;
   const double gemm = matmul_gflops();
 
   torch::manual_seed(0);
@@ -65,9 +74,13 @@ int main(int argc, char** argv) {
     encoder_flops = steel::models::count_forward_flops([&] { model->encode(images); });
   }
   // Backward: ~2x forward for layers that need weight and input gradients (trainable: everything; frozen: the
-  // decoder and head only, the encoder runs without autograd).
+  // decoder and head only, the encoder runs without autograd; thesis: the decoder and head, plus ~1x for the
+  // encoder, whose input gradients are still needed to reach the BatchNorm gamma/beta that train).
   const int64_t decoder_flops = forward_flops - encoder_flops;
-  const int64_t train_flops = forward_flops + 2 * (mode == "frozen" ? decoder_flops : forward_flops);
+  int64_t backward_flops = 2 * forward_flops;
+  if (encoder_mode == steel::models::EncoderMode::kFrozen) backward_flops = 2 * decoder_flops;
+  if (encoder_mode == steel::models::EncoderMode::kThesis) backward_flops = 2 * decoder_flops + encoder_flops;
+  const int64_t train_flops = forward_flops + backward_flops;
 
   auto step = [&] {
     adam.zero_grad();

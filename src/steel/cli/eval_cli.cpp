@@ -4,6 +4,7 @@
 
 #include "steel/cli/parse_command_line.h"
 #include "steel/core/error.h"
+#include "steel/eval/single_process.h"
 
 namespace po = boost::program_options;
 
@@ -44,6 +45,8 @@ std::optional<eval::EvalOptions> parse_eval_cli(int argc, const char* const* arg
   if (o.device != "cpu" && o.device != "cuda" && o.device != "auto") {
     throw ConfigError("--device '" + o.device + "': expected cpu, cuda or auto");
   }
+  // After the options, so that --help works under any launcher and a bad option is reported as such.
+  eval::require_single_process("steel_eval");
   return o;
 }
 

@@ -4,6 +4,7 @@
 
 #include "steel/cli/parse_command_line.h"
 #include "steel/core/error.h"
+#include "steel/eval/single_process.h"
 
 namespace po = boost::program_options;
 
@@ -30,6 +31,8 @@ std::optional<report::ReportOptions> parse_report_cli(int argc, const char* cons
   if (!parse_command_line("steel_report", kUsage, desc, argc, argv)) {
     return std::nullopt;
   }
+  // After the options, so that --help works under any launcher and a bad option is reported as such.
+  eval::require_single_process("steel_report");
   return o;
 }
 

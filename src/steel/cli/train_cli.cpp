@@ -66,7 +66,7 @@ po::options_description training_options(train::TrainOptions& o) {
       ("max-train-batches", po::value(&o.max_train_batches)->default_value(o.max_train_batches),
        "if > 0: global batches per training epoch (smoke tests)")
       ("max-val-batches", po::value(&o.max_val_batches)->default_value(o.max_val_batches),
-       "if > 0: batches per rank per validation (smoke tests)")
+       "if > 0: global batches per validation: the first N x batch-size records (smoke tests)")
       ("log-level", po::value(&o.log_level)->default_value(o.log_level), "trace, debug, info, warn or error")
       ("progress", po::value(&o.progress)->default_value(o.progress), "progress bar when stderr is a terminal");
   return d;

@@ -3,7 +3,7 @@
 
 namespace steel {
 
-/// `git describe --always --dirty` at configure time, or "unknown" outside a git checkout.
+/// `git describe --always --dirty` when the library was built, or "unknown" outside a git checkout.
 const char* source_revision();
 /// The configs/ folder of the source tree this binary was built from (steel_train's default config folder).
 const char* source_config_dir();

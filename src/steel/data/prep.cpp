@@ -135,7 +135,7 @@ std::vector<EncodedRecord> build_shard(const std::vector<PlannedRecord>& records
       }
       const std::size_t bytes = static_cast<std::size_t>(o.height) * o.width;
       rec.image_chunk = compress_chunk(image_out.ptr<uint8_t>(), bytes, o.deflate_level);
-      rec.mask_chunk = compress_chunk(mask_out.ptr<uint8_t>(), bytes, o.deflate_level);
+      rec.mask_chunk = compress_mask_chunk(mask_out.ptr<uint8_t>(), bytes, o.deflate_level);
     }
     const int64_t k = done += static_cast<int64_t>(end - begin);
     const int64_t step = std::max<int64_t>(500, total / 20);

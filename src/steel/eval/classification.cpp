@@ -4,10 +4,37 @@
 
 namespace steel::eval {
 
+torch::Tensor defective_pixels(const torch::Tensor& probabilities, double threshold) {
+  return probabilities.gt(threshold);
+}
+
 torch::Tensor predicted_labels(const torch::Tensor& probabilities, const LabelRule& rule) {
   torch::NoGradGuard no_grad;
   TORCH_CHECK(probabilities.dim() == 4, "predicted_labels: expected [N,C,H,W], got ", probabilities.sizes());
-  return probabilities.gt(rule.threshold).sum({2, 3}).gt(rule.min_pixels).cpu();
+  return defective_pixels(probabilities, rule.threshold).sum({2, 3}).gt(rule.min_pixels).cpu();
+}
+
+torch::Tensor class_bitfield(const torch::Tensor& probabilities, const torch::Tensor& present, double threshold) {
+  torch::NoGradGuard no_grad;
+  // A uint8 bitfield holds at most 8 classes.
+  TORCH_CHECK(probabilities.dim() == 3 && probabilities.size(0) <= 8,
+              "class_bitfield: expected [C,H,W] with C <= 8, got ", probabilities.sizes());
+  TORCH_CHECK(present.dim() == 1 && present.size(0) == probabilities.size(0), "class_bitfield: present ",
+              present.sizes(), " does not match ", probabilities.size(0), " classes");
+  const auto keep = present.to(torch::kBool).cpu().contiguous();
+  const bool* kept = keep.data_ptr<bool>();
+  auto bits = torch::zeros({probabilities.size(1), probabilities.size(2)},
+                           torch::TensorOptions().dtype(torch::kUInt8).device(probabilities.device()));
+  for (int64_t c = 0; c < probabilities.size(0); ++c) {
+    if (!kept[c]) continue;
+    bits.bitwise_or_(defective_pixels(probabilities[c], threshold).to(torch::kUInt8) * static_cast<int64_t>(1 << c));
+  }
+  return bits;
+}
+
+torch::Tensor predicted_mask_for_picture(const torch::Tensor& probabilities, const LabelRule& rule) {
+  TORCH_CHECK(probabilities.dim() == 3, "predicted_mask_for_picture: expected [C,H,W], got ", probabilities.sizes());
+  return class_bitfield(probabilities, predicted_labels(probabilities.unsqueeze(0), rule)[0], rule.threshold);
 }
 
 torch::Tensor true_labels(const torch::Tensor& targets) {

@@ -31,18 +31,14 @@ torch::Tensor logits_of(const torch::Tensor& p) {
   return torch::log(q) - torch::log1p(-q);
 }
 
-cv::Mat predicted_bits(const torch::Tensor& probabilities, double threshold) {
-  // probabilities [C,H,W] -> HxW class bitfield
-  auto bits = torch::zeros({probabilities.size(1), probabilities.size(2)}, torch::kInt32);
-  for (int64_t c = 0; c < probabilities.size(0); ++c) {
-    bits += probabilities[c].gt(threshold).to(torch::kInt32) * (1 << c);
-  }
-  auto u8 = bits.to(torch::kUInt8).contiguous();
+// [H,W] uint8 bitfield tensor -> a cv::Mat that owns its pixels.
+cv::Mat mat_of(const torch::Tensor& bits) {
+  auto u8 = bits.to(torch::kCPU, torch::kUInt8).contiguous();
   return cv::Mat(static_cast<int>(u8.size(0)), static_cast<int>(u8.size(1)), CV_8UC1, u8.data_ptr<uint8_t>()).clone();
 }
 
 void draw_records(const train::ShardSet& data, const std::vector<int64_t>& records, std::vector<FoldModel>& models,
-                  const EvalOptions& o, const torch::Device& device, const fs::path& dir, const std::string& prefix) {
+                  const LabelRule& rule, const torch::Device& device, const fs::path& dir, const std::string& prefix) {
   if (records.empty()) return;
   fs::create_directories(dir);
   const int h = data.height();
@@ -59,7 +55,9 @@ void draw_records(const train::ShardSet& data, const std::vector<int64_t>& recor
     const auto& id = reader->meta(index).image_id;
     cv::Mat img(h, w, CV_8UC1, image.data());
     cv::Mat truth(h, w, CV_8UC1, mask.data());
-    auto picture = draw_overlay(img, truth, predicted_bits(probs[static_cast<int64_t>(i)], o.threshold), prefix + " " + id);
+    // The prediction panel shows what the labels say: a class under the min-pixels rule is not drawn.
+    const cv::Mat predicted = mat_of(predicted_mask_for_picture(probs[static_cast<int64_t>(i)], rule));
+    auto picture = draw_overlay(img, truth, predicted, prefix + " " + id);
     std::string name = id;
     if (const auto jpg = name.find(".jpg"); jpg != std::string::npos) name.erase(jpg, 4);
     for (char& c : name) {
@@ -151,7 +149,7 @@ std::vector<ModelScores> run_eval(const EvalOptions& o) {
     // Spread over the test set rather than the first few records, which all share a class.
     const int64_t n = std::min<int64_t>(o.overlays, test.size());
     for (int64_t i = 0; i < n; ++i) picks.push_back(i * test.size() / n);
-    draw_records(test, picks, folds, o, device, dir, "test");
+    draw_records(test, picks, folds, rule, device, dir, "test");
     for (std::size_t k = 0; k < folds.size(); ++k) {
       auto& f = folds[k];
       std::vector<FoldModel> one{f};
@@ -159,7 +157,7 @@ std::vector<ModelScores> run_eval(const EvalOptions& o) {
       std::vector<int64_t> vpicks;
       const int64_t vn = std::min<int64_t>(std::max(1, o.overlays / 4), val.size());
       for (int64_t i = 0; i < vn; ++i) vpicks.push_back(i * val.size() / vn);
-      draw_records(val, vpicks, one, o, device, dir, "val_fold" + std::to_string(f.fold));
+      draw_records(val, vpicks, one, rule, device, dir, "val_fold" + std::to_string(f.fold));
     }
   }
   for (const auto& s : scores) {

@@ -50,6 +50,12 @@ cv::Mat draw_overlay(const cv::Mat& image, const cv::Mat& truth, const cv::Mat& 
   return both;
 }
 
+cv::Mat draw_prediction_overlay(const cv::Mat& image, const cv::Mat& predicted, const std::string& title) {
+  CV_Assert(image.type() == CV_8UC1 && predicted.type() == CV_8UC1);
+  CV_Assert(image.size() == predicted.size());
+  return panel(image, predicted, title + "  prediction");
+}
+
 void write_png(const std::string& path, const cv::Mat& picture) {
   std::vector<uchar> bytes;
   if (!cv::imencode(".png", picture, bytes)) throw DataError(path + ": PNG encoding failed");

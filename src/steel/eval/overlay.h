@@ -1,4 +1,5 @@
-// The pictures people look at: an image with ground-truth and predicted defect contours per class (thesis Figs 43-47, 62-65).
+// The pictures people look at: an image with ground-truth and predicted defect contours per class (thesis
+// Figs 43-47, 62-65), or with predicted contours alone where there is no ground truth.
 #pragma once
 
 #include <string>
@@ -14,6 +15,10 @@ cv::Scalar class_colour(int class_index);
 /// Returns a 3-channel picture of two panels stacked: the image with ground-truth contours on top, the image with
 /// predicted contours below, each labelled.
 cv::Mat draw_overlay(const cv::Mat& image, const cv::Mat& truth, const cv::Mat& predicted, const std::string& title);
+
+/// The prediction panel of draw_overlay alone, for images without ground truth (steel_predict's raw images): an
+/// empty ground-truth panel would claim that the image has no defects.
+cv::Mat draw_prediction_overlay(const cv::Mat& image, const cv::Mat& predicted, const std::string& title);
 
 /// Writes `picture` as PNG to `path` atomically (temp file + rename); DataError on failure.
 void write_png(const std::string& path, const cv::Mat& picture);

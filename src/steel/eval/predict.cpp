@@ -66,13 +66,8 @@ int64_t run_predict(const PredictOptions& o) {
               .size(std::vector<int64_t>{original.rows, original.cols})
               .mode(torch::kBilinear)
               .align_corners(false))[0];
-      auto bits = torch::zeros({original.rows, original.cols}, torch::kUInt8);
-      for (int c = 0; c < data::kNumClasses; ++c) {
-        if (present[static_cast<int64_t>(i)][c].item<bool>()) {
-          bits.bitwise_or_(full[c].gt(o.threshold).to(torch::kUInt8) * static_cast<uint8_t>(1 << c));
-        }
-      }
-      bits = bits.contiguous();
+      // The classes are decided at the model's resolution, where min_pixels is counted.
+      const auto bits = class_bitfield(full, present[static_cast<int64_t>(i)], o.threshold).contiguous();
       const std::string id = files[first + i].filename().string();
       for (int c = 0; c < data::kNumClasses; ++c) {
         const std::string rle =
@@ -81,10 +76,10 @@ int64_t run_predict(const PredictOptions& o) {
         csv += legacy ? id + "_" + cls + "," + rle + "\n" : id + "," + rle + "," + cls + "\n";
       }
       if (!o.overlays_dir.empty()) {
+        // Raw images have no ground truth: the picture is the prediction panel alone.
         cv::Mat predicted(original.rows, original.cols, CV_8UC1, bits.data_ptr<uint8_t>());
-        cv::Mat none = cv::Mat::zeros(original.size(), CV_8UC1);
         write_png((fs::path(o.overlays_dir) / (files[first + i].stem().string() + ".png")).string(),
-                  draw_overlay(original, none, predicted, id));
+                  draw_prediction_overlay(original, predicted, id));
       }
     }
   }

@@ -24,7 +24,9 @@ struct PredictOptions {
 /// Predicts every *.jpg of images_dir (sorted by name) with the mean of the fold models' probabilities at the
 /// training resolution, upsamples the probabilities bilinearly to the image's own size, thresholds them, drops
 /// classes with no more than min_pixels pixels above the threshold at the model resolution, and writes 4 rows
-/// per image (one per class; column-major 1-based RLE, empty when absent) in `format` to out_csv atomically. Returns the number of images. An unreadable image is a DataError naming it.
+/// per image (one per class; column-major 1-based RLE, empty when absent) in `format` to out_csv atomically.
+/// With overlays_dir set, also a picture per image with the predicted contours alone (there is no ground truth).
+/// Returns the number of images. An unreadable image is a DataError naming it.
 int64_t run_predict(const PredictOptions& options);
 
 }  // namespace steel::eval

@@ -10,6 +10,7 @@
 
 #include <hdf5.h>
 
+#include "steel/core/atomic_file.h"
 #include "steel/core/error.h"
 
 namespace steel::models {
@@ -21,6 +22,8 @@ constexpr size_t kMaxAttributeBytes = 64512;
 // Marks the file as Keras 2 / TensorFlow: without these Keras assumes a Keras 1 file and converts kernels.
 constexpr const char* kKerasVersion = "2.3.1";
 constexpr const char* kKerasBackend = "tensorflow";
+// Problems listed in one load error; the rest are only counted.
+constexpr size_t kMaxReportedProblems = 20;
 
 // Owns one HDF5 identifier and closes it with the matching H5xclose.
 class H5Id {
@@ -205,8 +208,15 @@ std::vector<std::pair<std::string, std::vector<const KerasBinding*>>> by_layer(
   return layers;
 }
 
-void write_file(const std::vector<KerasBinding>& bindings, const std::string& file) {
-  H5Id handle(H5Fcreate(file.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+// The whole file is built in memory (HDF5's core driver, no backing store) and returned as bytes, so that
+// writing it to disk is steel's own atomic write: HDF5 never sees a failing disk, which otherwise leaves a
+// half-written file open inside the library (and crashed the process at exit in a test).
+std::string file_image(const std::vector<KerasBinding>& bindings, const std::string& file) {
+  H5Id fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+  if (!fapl.valid() || H5Pset_fapl_core(fapl.get(), 1 << 20, /*backing_store=*/0) < 0) {
+    throw DataError("cannot set up an in-memory HDF5 file for '" + file + "'");
+  }
+  H5Id handle(H5Fcreate(file.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), H5Fclose);
   if (!handle.valid()) throw DataError("cannot create Keras weight file '" + file + "'");
   const auto layers = by_layer(bindings);
   std::vector<std::string> layer_names;
@@ -224,34 +234,48 @@ void write_file(const std::vector<KerasBinding>& bindings, const std::string& fi
     }
     write_strings_attribute(outer.get(), "weight_names", weight_names, /*scalar=*/false, file);
   }
-  if (handle.close() < 0) throw DataError("cannot finish writing Keras weight file '" + file + "'");
+  if (H5Fflush(handle.get(), H5F_SCOPE_GLOBAL) < 0) throw DataError("cannot finish Keras weight file '" + file + "'");
+  const ssize_t size = H5Fget_file_image(handle.get(), nullptr, 0);
+  std::string bytes(size > 0 ? static_cast<std::size_t>(size) : 0, '\0');
+  if (size <= 0 || H5Fget_file_image(handle.get(), bytes.data(), bytes.size()) != size) {
+    throw DataError("cannot finish Keras weight file '" + file + "'");
+  }
+  return bytes;
 }
 
-}  // namespace
+// A weight file opened for loading, with every layer group that holds datasets, in file order (weightless
+// groups, Keras' activations and pooling, are left out). `root` is declared after `file`, so it closes first.
+struct WeightFile {
+  H5Id file;
+  H5Id root;
+  std::vector<std::pair<std::string, LayerContents>> layers;
+};
 
-void load_keras_weights(const KerasMappable& model, const std::string& path, const KerasLoadOptions& options) {
-  const std::vector<KerasBinding> bindings = model.keras_bindings();
-  check_unique(bindings);
-  QuietHdf5Errors quiet;
+WeightFile open_weight_file(const std::string& path) {
   H5Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
   if (!file.valid()) throw DataError("cannot open Keras weight file '" + path + "' (missing, or not HDF5)");
   H5Id root = open_weights_root(file.get());
   if (!root.valid()) throw DataError("cannot open the root group of Keras weight file '" + path + "'");
-
-  // Layers that hold weights, in file order; weightless layer groups (activations, pooling) are skipped.
-  std::vector<std::pair<std::string, LayerContents>> file_layers;
+  std::vector<std::pair<std::string, LayerContents>> layers;
   for (const auto& name : link_names(root.get(), path)) {
     H5Id object = open_object(root.get(), name);
     if (!object.valid() || H5Iget_type(object.get()) != H5I_GROUP) continue;
     LayerContents contents;
     collect_datasets(object.get(), name, contents);
-    if (!contents.empty()) file_layers.emplace_back(name, std::move(contents));
+    if (!contents.empty()) layers.emplace_back(name, std::move(contents));
   }
+  return WeightFile{std::move(file), std::move(root), std::move(layers)};
+}
+
+// Every missing, unexpected, ambiguous or misshapen dataset, in binding order then file order. `sources`
+// receives, for each binding, the dataset it loads from; entries of bindings with a problem stay null.
+std::vector<std::string> match_bindings(const std::vector<KerasBinding>& bindings, const WeightFile& file,
+                                        const KerasLoadOptions& options, std::vector<const FileDataset*>& sources) {
   std::map<std::string, const LayerContents*> file_index;
-  for (const auto& [name, contents] : file_layers) file_index[name] = &contents;
+  for (const auto& [name, contents] : file.layers) file_index[name] = &contents;
 
   std::vector<std::string> problems;
-  std::vector<const FileDataset*> sources(bindings.size(), nullptr);
+  sources.assign(bindings.size(), nullptr);
   std::set<std::string> model_layers;
   std::set<std::pair<std::string, std::string>> bound;
   for (size_t i = 0; i < bindings.size(); ++i) {
@@ -285,7 +309,7 @@ void load_keras_weights(const KerasMappable& model, const std::string& path, con
       sources[i] = &dataset;
     }
   }
-  for (const auto& [name, contents] : file_layers) {
+  for (const auto& [name, contents] : file.layers) {
     if (model_layers.count(name) == 0) {
       if (!options.allow_unexpected()) problems.push_back("unexpected layer '" + name + "'");
       continue;
@@ -296,38 +320,85 @@ void load_keras_weights(const KerasMappable& model, const std::string& path, con
       }
     }
   }
-  if (!problems.empty()) {
-    std::string message = "Keras weight file '" + path + "' does not match the model (" +
-                          std::to_string(problems.size()) + " problem" + (problems.size() == 1 ? "" : "s") + "):";
-    for (const auto& p : problems) message += "\n  " + p;
-    throw DataError(message);
-  }
+  return problems;
+}
+
+// "<heading> (N problems):" and the problems one per line, the first kMaxReportedProblems of them: another
+// backbone's file can produce hundreds, and the first lines already show what kind of mismatch it is.
+std::string problem_report(const std::string& heading, const std::vector<std::string>& problems) {
+  std::string message = heading + " (" + std::to_string(problems.size()) + " problem" +
+                        (problems.size() == 1 ? "" : "s") + "):";
+  const size_t shown = std::min(problems.size(), kMaxReportedProblems);
+  for (size_t i = 0; i < shown; ++i) message += "\n  " + problems[i];
+  if (problems.size() > shown) message += "\n  ... and " + std::to_string(problems.size() - shown) + " more";
+  return message;
+}
+
+// Loads `model` from `file` strictly (up to `options`), or throws DataError(problem_report(heading, ...))
+// with the model unchanged.
+void load_bindings(const KerasMappable& model, const WeightFile& file, const std::string& path,
+                   const KerasLoadOptions& options, const std::string& heading) {
+  const std::vector<KerasBinding> bindings = model.keras_bindings();
+  check_unique(bindings);
+  std::vector<const FileDataset*> sources;
+  const std::vector<std::string> problems = match_bindings(bindings, file, options, sources);
+  if (!problems.empty()) throw DataError(problem_report(heading, problems));
 
   // Read everything before touching the model, so a read error cannot leave it half loaded.
   std::vector<torch::Tensor> values;
   values.reserve(bindings.size());
   for (size_t i = 0; i < bindings.size(); ++i) {
-    values.push_back(from_keras_layout(bindings[i].transform, read_dataset(root.get(), *sources[i], path)));
+    values.push_back(from_keras_layout(bindings[i].transform, read_dataset(file.root.get(), *sources[i], path)));
   }
   torch::NoGradGuard no_grad;
   for (size_t i = 0; i < bindings.size(); ++i) bindings[i].tensor.copy_(values[i]);
 }
 
+}  // namespace
+
+void load_keras_weights(const KerasMappable& model, const std::string& path, const KerasLoadOptions& options) {
+  QuietHdf5Errors quiet;
+  const WeightFile file = open_weight_file(path);
+  load_bindings(model, file, path, options, "Keras weight file '" + path + "' does not match the model");
+}
+
+void load_pretrained_weights(const UNetImpl& model, const std::string& path, const std::string& backbone) {
+  QuietHdf5Errors quiet;
+  const WeightFile file = open_weight_file(path);
+  // The file's own layer names decide the reading, not a failed first attempt: trying the U-Net first and
+  // falling back to the encoder buried a U-Net file's one real fault under its decoder layers, which the
+  // encoder reading reports as unexpected.
+  std::set<std::string> encoder_layers;
+  for (const auto& b : model.encoder().keras_bindings()) encoder_layers.insert(b.layer);
+  std::set<std::string> unet_only_layers;  // decoder_stage0a_conv ... final_conv, as save_keras_weights names them
+  for (const auto& b : model.keras_bindings()) {
+    if (encoder_layers.count(b.layer) == 0) unet_only_layers.insert(b.layer);
+  }
+  const bool whole_unet = std::any_of(file.layers.begin(), file.layers.end(),
+                                      [&](const auto& layer) { return unet_only_layers.count(layer.first) > 0; });
+  const std::string heading =
+      "Keras weight file '" + path + "' " +
+      (whole_unet ? "has U-Net decoder or head layers but does not load as a " + backbone + " U-Net file"
+                  : "has no decoder or head layers but does not load as a " + backbone + " encoder file");
+  // Strict either way: ResNet-34's layers are a superset of ResNet-18's, so tolerating extra layers would
+  // let another backbone's weights load silently.
+  if (whole_unet) {
+    load_bindings(model, file, path, {}, heading);
+  } else {
+    load_bindings(model.encoder(), file, path, {}, heading);
+  }
+}
+
 void save_keras_weights(const KerasMappable& model, const std::string& path) {
   const std::vector<KerasBinding> bindings = model.keras_bindings();
   check_unique(bindings);
-  const std::string temporary = path + ".tmp";
-  QuietHdf5Errors quiet;
-  try {
-    write_file(bindings, temporary);
-  } catch (...) {
-    std::remove(temporary.c_str());
-    throw;
+  std::string bytes;
+  {
+    QuietHdf5Errors quiet;
+    bytes = file_image(bindings, path);
   }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    std::remove(temporary.c_str());
-    throw DataError("cannot rename '" + temporary + "' to '" + path + "'");
-  }
+  // Temporary file, fsync, rename: a full disk or a kill mid-write leaves the previous best.h5 intact.
+  write_file_atomically(path, bytes);
 }
 
 }  // namespace steel::models

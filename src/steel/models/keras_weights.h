@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include "steel/models/keras_layout.h"
+#include "steel/models/unet.h"
 
 namespace steel::models {
 
@@ -24,7 +25,8 @@ struct KerasLoadOptions {
 /// activation, pooling and add layers) are ignored. Conv kernels are converted from HWIO to OIHW and
 /// depthwise kernels from (kh,kw,C,1) to (C,1,kh,kw).
 /// Every missing layer or dataset, unexpected layer or dataset and shape mismatch is collected first and
-/// reported in one steel::DataError; the model is left unchanged when that happens.
+/// reported in one steel::DataError (the first 20 listed, the rest counted as "... and N more"); the model is
+/// left unchanged when that happens.
 void load_keras_weights(const KerasMappable& model, const std::string& path, const KerasLoadOptions& options = {});
 
 /// Convenience for module holders: load_keras_weights(unet, "weights.h5").
@@ -32,6 +34,19 @@ template <typename ModuleType>
 void load_keras_weights(const torch::nn::ModuleHolder<ModuleType>& model, const std::string& path,
                         const KerasLoadOptions& options = {}) {
   load_keras_weights(*model, path, options);
+}
+
+/// Loads a `--pretrained` file into `model`, a U-Net built for `backbone` (the name is only used in messages).
+/// The file's layer names decide how it is read: with any of the U-Net's decoder or head layers
+/// (`decoder_stage0a_conv`, ..., `final_conv`) it is a whole U-Net file (a steel best.h5) and must match all of
+/// `model`; without them it is an encoder file (the Keras libraries' "no top" ImageNet weights) and must
+/// match `model.encoder()`, leaving the decoder and head as initialised. Either reading is strict, so another
+/// backbone's weights are an error. Throws steel::DataError saying which reading was used ("... as a resnet34
+/// U-Net file" / "... as a resnet34 encoder file") and listing the problems as load_keras_weights does.
+void load_pretrained_weights(const UNetImpl& model, const std::string& path, const std::string& backbone);
+
+inline void load_pretrained_weights(const UNet& model, const std::string& path, const std::string& backbone) {
+  load_pretrained_weights(*model, path, backbone);
 }
 
 /// Writes every parameter and BN moving statistic of `model` in the layout `load_keras_weights` reads, in

@@ -8,7 +8,9 @@ torch::Tensor MetricSums::zeros() { return torch::zeros({kCount}, torch::kFloat6
 
 torch::Tensor kaggle_dice_per_pair(const torch::Tensor& probabilities, const torch::Tensor& targets) {
   torch::NoGradGuard no_grad;
-  auto predicted = probabilities.ge(0.5).to(torch::kFloat64);
+  // Strictly above 0.5, the rule of steel_eval's labels and steel_predict's masks (and of the Kaggle kernels'
+  // `pred > 0.5`), so the reported Kaggle Dice is the Dice of the masks a submission would contain.
+  auto predicted = probabilities.gt(0.5).to(torch::kFloat64);
   auto truth = targets.to(torch::kFloat64);
   auto intersection = (predicted * truth).sum({2, 3});
   auto total = predicted.sum({2, 3}) + truth.sum({2, 3});

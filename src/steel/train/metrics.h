@@ -28,7 +28,8 @@ struct MetricSums {
 /// Computed without autograd, in float64.
 torch::Tensor batch_metric_sums(const torch::Tensor& logits, const torch::Tensor& targets);
 
-/// Kaggle's per-(image, class) Dice on masks thresholded at 0.5: 2|X∩Y|/(|X|+|Y|), and 1 when both are empty.
+/// Kaggle's per-(image, class) Dice on masks of the pixels with p > 0.5: 2|X∩Y|/(|X|+|Y|), and 1 when both are
+/// empty.
 /// probabilities [N,C,H,W] -> [N,C] float64.
 torch::Tensor kaggle_dice_per_pair(const torch::Tensor& probabilities, const torch::Tensor& targets);
 

@@ -45,7 +45,7 @@ struct TrainOptions {
 
   // Short runs (smoke tests, benchmarks): 0 means no limit.
   int max_train_batches = 0;     ///< global batches per training epoch
-  int max_val_batches = 0;
+  int max_val_batches = 0;       ///< validation: only the first max_val_batches * global batch records
   std::string log_level = "info";
   bool progress = true;          ///< draw a progress bar when stderr is a terminal
 };

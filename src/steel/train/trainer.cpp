@@ -23,6 +23,7 @@
 #include "steel/core/atomic_file.h"
 #include "steel/core/build_info.h"
 #include "steel/core/error.h"
+#include "steel/core/library_versions.h"
 #include "steel/core/logging.h"
 #include "steel/core/run_lock.h"
 #include "steel/core/version.h"
@@ -43,6 +44,7 @@
 #include "steel/train/loss_scaler.h"
 #include "steel/train/metrics.h"
 #include "steel/train/prefetcher.h"
+#include "steel/train/progress_bar.h"
 #include "steel/train/run_files.h"
 #include "steel/train/shard_set.h"
 #include "steel/train/stop_signal.h"
@@ -112,10 +114,13 @@ torch::Tensor evaluate(models::UNet& model, const ShardSet& data, const FoldCont
   model->eval();
   torch::NoGradGuard no_grad;
   const int64_t local_batch = ctx.global_batch / ctx.group.size();
-  auto batches = eval_batches(data.size(), local_batch, ctx.group.rank(), ctx.group.size());
-  if (ctx.options.max_val_batches > 0 && static_cast<int64_t>(batches.size()) > ctx.options.max_val_batches) {
-    batches.resize(static_cast<std::size_t>(ctx.options.max_val_batches));
+  // --max-val-batches limits global batches: the first max * global_batch records, whatever the number of
+  // ranks, so that a short run validates the same records on 1 and on N ranks.
+  int64_t records = data.size();
+  if (ctx.options.max_val_batches > 0) {
+    records = std::min(records, int64_t{ctx.options.max_val_batches} * ctx.global_batch);
   }
+  auto batches = eval_batches(records, local_batch, ctx.group.rank(), ctx.group.size());
   PrefetcherOptions po;
   po.threads = ctx.options.loader_threads;
   po.depth = ctx.options.prefetch_batches;
@@ -137,27 +142,51 @@ torch::Tensor evaluate(models::UNet& model, const ShardSet& data, const FoldCont
   return reduce[0].cpu();
 }
 
-void draw_progress(const FoldContext& ctx, int64_t epoch, int64_t step, int64_t steps, double loss, double rate) {
-  std::fprintf(stderr, "\r  fold %d epoch %lld: %lld/%lld  loss %.5f  %.1f img/s   ", ctx.fold,
-               static_cast<long long>(epoch + 1), static_cast<long long>(step), static_cast<long long>(steps), loss,
-               rate);
+void draw_progress(const FoldContext& ctx, int64_t epoch, int64_t step, int64_t steps, double seconds, double loss,
+                   double rate) {
+  char extra[64];
+  std::snprintf(extra, sizeof extra, "loss %.5f  %.1f img/s", loss, rate);
+  const std::string line = format_progress("  fold " + std::to_string(ctx.fold) + " epoch " + std::to_string(epoch + 1),
+                                           step, steps, seconds, extra);
+  std::fprintf(stderr, "\r%s   ", line.c_str());
   std::fflush(stderr);
 }
 
-void write_run_json(const FoldContext& ctx, int height, int width, const models::ParamCounts& counts, double seconds,
-                    bool finished,
-                    double collectives_per_step, double loader_wait_seconds) {
+// The CPU's model name, for reading benchmark figures and run times later.
+std::string cpu_model() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("model name", 0) == 0) {
+      const auto colon = line.find(':');
+      return colon == std::string::npos ? line : line.substr(line.find_first_not_of(' ', colon + 1));
+    }
+  }
+  return "unknown";
+}
+
+void write_run_json(const FoldContext& ctx, const data::ShardInfo& shards, const models::ParamCounts& counts,
+                    double seconds, bool finished, double collectives_per_step, double loader_wait_seconds) {
   const auto& o = ctx.options;
   nlohmann::ordered_json j;
   j["tool"] = "steel_train";
   j["version"] = kVersion;
   j["source_revision"] = source_revision();
   j["torch_version"] = TORCH_VERSION;
+  j["versions"] = {{"compiler", compiler_version()}, {"hdf5", hdf5_version()}, {"opencv", opencv_version()}};
   j["host"] = hostname();
+  j["cpu"] = cpu_model();
   j["device"] = ctx.device.str();
+  j["device_requested"] = o.device;
+  j["threads_per_rank"] = torch::get_num_threads();
   j["world_size"] = ctx.group.size();
-  j["image_height"] = height;  // the shards' resolution: what steel_predict resizes raw images to
-  j["image_width"] = width;
+  j["image_height"] = shards.height;  // the shards' resolution: what steel_predict resizes raw images to
+  j["image_width"] = shards.width;
+  j["data"] = {{"prep_id", shards.prep_id},
+               {"prep_seed", shards.seed},
+               {"source_csv_crc32", shards.source_csv_crc32},
+               {"prep_tool_version", shards.tool_version},
+               {"shard_format_version", shards.format_version}};
   j["backend"] = ctx.group.backend();
   j["fold"] = ctx.fold;
   j["finished"] = finished;
@@ -194,7 +223,9 @@ void write_run_json(const FoldContext& ctx, int height, int width, const models:
                  {"sync_bn", o.sync_bn},
                  {"dist_timeout_s", o.dist_timeout_s},
                  {"max_train_batches", o.max_train_batches},
-                 {"max_val_batches", o.max_val_batches}};
+                 {"max_val_batches", o.max_val_batches},
+                 {"resume", o.resume},
+                 {"device", o.device}};
   write_file_atomically(ctx.paths.run_json(ctx.fold), j.dump(2) + "\n");
 }
 
@@ -274,18 +305,10 @@ FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
       o.backbone, models::UNetOptions().encoder_mode(models::parse_encoder_mode(o.encoder_mode)));
   if (!o.pretrained.empty()) {
     // A steel best.h5 holds the whole U-Net; the Keras libraries' ImageNet files ("no top", as
-    // segmentation_models downloads them) hold the encoder alone. Both are loaded strictly, so that weights of
-    // another backbone (ResNet-34 layers are a superset of ResNet-18's) cannot load silently.
-    try {
-      models::load_keras_weights(model, o.pretrained);
-    } catch (const DataError&) {
-      try {
-        models::load_keras_weights(model->encoder(), o.pretrained);
-      } catch (const DataError& e) {
-        throw DataError(std::string("--pretrained: neither a ") + o.backbone + " U-Net nor a " + o.backbone +
-                        " encoder weight file. As an encoder file: " + e.what());
-      }
-    }
+    // segmentation_models downloads them) hold the encoder alone. The file's layer names say which it is, and
+    // it is loaded strictly that way, so that weights of another backbone (ResNet-34 layers are a superset of
+    // ResNet-18's) cannot load silently and the error lists the mismatches of the reading that applies.
+    models::load_pretrained_weights(model, o.pretrained, o.backbone);
   }
   if (o.bn_momentum > 0) models::set_batch_norm_momentum(*model, o.bn_momentum);
   model->to(ctx.device);
@@ -330,8 +353,7 @@ FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
   double collectives_per_step = 0;
   double loader_wait_seconds = 0;  // of the last epoch's training loop
   auto record_run = [&](double seconds, bool finished) {
-    write_run_json(ctx, data.train->height(), data.train->width(), counts, seconds, finished, collectives_per_step,
-                   loader_wait_seconds);
+    write_run_json(ctx, data.train->info(), counts, seconds, finished, collectives_per_step, loader_wait_seconds);
   };
   if (main) record_run(earlier_seconds, false);
 
@@ -396,8 +418,11 @@ FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
       ++state.step;
       ++state.global_step;
       if (progress) {
-        const double rate = static_cast<double>((state.step - first_step) * ctx.global_batch) / seconds_since(steps_start);
-        draw_progress(ctx, state.epoch, state.step, steps, loss_value, rate);
+        const double elapsed = seconds_since(steps_start);
+        const double rate = static_cast<double>((state.step - first_step) * ctx.global_batch) / elapsed;
+        draw_progress(ctx, state.epoch, state.step, steps, elapsed * static_cast<double>(state.step) /
+                                                               static_cast<double>(state.step - first_step),
+                      loss_value, rate);
       }
       if (ctx.hooks.after_step) ctx.hooks.after_step(ctx.fold, state.epoch, state.step);
       // The all-reduced flag, not this rank's own, decides: every rank stops after the same step. A signal
@@ -418,7 +443,7 @@ FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
         return FoldOutcome::kPreempted;
       }
     }
-    if (progress) std::fprintf(stderr, "\r%*s\r", 70, "");
+    if (progress) std::fprintf(stderr, "\r%*s\r", 110, "");
     loader_wait_seconds = loader.wait_seconds();
     if (state.step > first_step) {
       // Gradient buckets, SyncBatchNorm and the per-step decision flags, per training step (the benchmark).

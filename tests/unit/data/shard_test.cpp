@@ -30,7 +30,7 @@ std::vector<EncodedRecord> make_records(int n, int h, int w, std::vector<std::ve
     r.meta.labels[i % 4] = 1;
     r.meta.defect_pixels[i % 4] = 1;
     r.image_chunk = compress_chunk(img.data(), img.size(), 4);
-    r.mask_chunk = compress_chunk(mask.data(), mask.size(), 4);
+    r.mask_chunk = compress_mask_chunk(mask.data(), mask.size(), 4);
     records.push_back(std::move(r));
     images.push_back(img);
     masks.push_back(mask);

@@ -6,16 +6,25 @@
 #include "steel/eval/fold_models.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
+#include <utility>
 
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "steel/cli/eval_cli.h"
+#include "steel/cli/guarded_main.h"
+#include "steel/cli/predict_cli.h"
+#include "steel/cli/report_cli.h"
 #include "steel/core/error.h"
 #include "steel/data/shard_reader.h"
+#include "steel/eval/overlay.h"
+#include "steel/eval/single_process.h"
 #include "steel/train/stop_signal.h"
 #include "steel/train/trainer.h"
 #include "support/temp_dir.h"
@@ -41,7 +50,131 @@ std::vector<std::vector<std::string>> read_csv(const std::string& path) {
   return rows;
 }
 
+// Sets (a value) or unsets (nullptr) environment variables for one scope and restores what was there before.
+class ScopedEnv {
+ public:
+  ScopedEnv(std::initializer_list<std::pair<const char*, const char*>> vars) {
+    for (const auto& [name, value] : vars) {
+      const char* old = std::getenv(name);
+      saved_.emplace_back(name, old ? std::optional<std::string>(old) : std::nullopt);
+      if (value) {
+        setenv(name, value, 1);
+      } else {
+        unsetenv(name);
+      }
+    }
+  }
+  ~ScopedEnv() {
+    for (auto it = saved_.rbegin(); it != saved_.rend(); ++it) {
+      if (it->second) {
+        setenv(it->first.c_str(), it->second->c_str(), 1);
+      } else {
+        unsetenv(it->first.c_str());
+      }
+    }
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
+};
+
+// The torchrun-style variables detect_launch() reads, with everything that would take precedence over them
+// (MPI, Slurm) or make them invalid cleared: rank and world_size as given, nullptr for unset.
+ScopedEnv launched_as(const char* rank, const char* world_size) {
+  return ScopedEnv{{"OMPI_COMM_WORLD_SIZE", nullptr},
+                   {"PMIX_RANK", nullptr},
+                   {"PMI_RANK", nullptr},
+                   {"SLURM_PROCID", nullptr},
+                   {"SLURM_NTASKS", nullptr},
+                   {"LOCAL_RANK", nullptr},
+                   {"MASTER_ADDR", nullptr},
+                   {"MASTER_PORT", nullptr},
+                   {"RANK", rank},
+                   {"WORLD_SIZE", world_size}};
+}
+
+// argv for the tools' parsers: pointers into `args` (the tool's name first), which must outlive them.
+std::vector<const char*> argv_of(const std::vector<std::string>& args) {
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  return argv;
+}
+
 }  // namespace
+
+TEST(SingleProcess, OneOfSeveralRanksIsRefusedWithAConfigError) {
+  for (const char* rank : {"0", "1"}) {  // rank 0 too: it would be one of two full copies
+    const auto env = launched_as(rank, "2");
+    try {
+      require_single_process("steel_eval");
+      FAIL() << "rank " << rank << " of 2 was not refused";
+    } catch (const steel::ConfigError& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find("steel_eval"), std::string::npos) << what;
+      EXPECT_NE(what.find("rank " + std::string(rank) + " of 2"), std::string::npos) << what;
+      EXPECT_NE(what.find("one process"), std::string::npos) << what;
+      EXPECT_NE(what.find("mpirun -np 1"), std::string::npos) << what;
+    }
+  }
+}
+
+TEST(SingleProcess, ASingleProcessRuns) {
+  {
+    const auto env = launched_as(nullptr, nullptr);
+    EXPECT_NO_THROW(require_single_process("steel_eval"));
+  }
+  const auto env = launched_as("0", "1");
+  EXPECT_NO_THROW(require_single_process("steel_eval"));
+}
+
+TEST(SingleProcess, EvalPredictAndReportExitWithCode2AsSeveralRanks) {
+  const auto env = launched_as("1", "2");
+  const std::vector<std::string> eval_args{"steel_eval", "--run", "runs/resnet34", "--data", "prep"};
+  const std::vector<std::string> predict_args{"steel_predict", "--model", "runs/resnet34", "--images", "images"};
+  const std::vector<std::string> report_args{"steel_report"};
+  const auto e = argv_of(eval_args);
+  const auto p = argv_of(predict_args);
+  const auto r = argv_of(report_args);
+  EXPECT_EQ(steel::cli::guarded_main("steel_eval", [&] {
+              steel::cli::parse_eval_cli(static_cast<int>(e.size()), e.data());
+              return 0;
+            }),
+            steel::exit_code::kConfig);
+  EXPECT_EQ(steel::cli::guarded_main("steel_predict", [&] {
+              steel::cli::parse_predict_cli(static_cast<int>(p.size()), p.data());
+              return 0;
+            }),
+            steel::exit_code::kConfig);
+  EXPECT_EQ(steel::cli::guarded_main("steel_report", [&] {
+              steel::cli::parse_report_cli(static_cast<int>(r.size()), r.data());
+              return 0;
+            }),
+            steel::exit_code::kConfig);
+  // --help still answers under any launcher.
+  const std::vector<std::string> help_args{"steel_eval", "--help"};
+  const auto h = argv_of(help_args);
+  EXPECT_FALSE(steel::cli::parse_eval_cli(static_cast<int>(h.size()), h.data()).has_value());
+}
+
+TEST(Overlay, WithoutGroundTruthThePictureIsThePredictionPanelAlone) {
+  // A 64x320 image (drawn at 2x) with a class-1 square predicted.
+  const cv::Mat image(64, 320, CV_8UC1, cv::Scalar(90));
+  cv::Mat predicted = cv::Mat::zeros(64, 320, CV_8UC1);
+  predicted(cv::Rect(100, 20, 30, 20)).setTo(1);
+  const cv::Mat truth = cv::Mat::zeros(64, 320, CV_8UC1);
+  const cv::Mat both = draw_overlay(image, truth, predicted, "x");
+  const cv::Mat alone = draw_prediction_overlay(image, predicted, "x");
+  ASSERT_EQ(both.rows, 2 * 2 * 64);
+  ASSERT_EQ(alone.rows, 2 * 64);
+  ASSERT_EQ(alone.cols, 2 * 320);
+  // The same panel as draw_overlay's lower one, contours and label included.
+  EXPECT_EQ(cv::norm(alone, both.rowRange(2 * 64, 2 * 2 * 64), cv::NORM_INF), 0.0);
+  cv::Mat red;
+  cv::inRange(alone, cv::Scalar(0, 0, 255), cv::Scalar(0, 0, 255), red);
+  EXPECT_GT(cv::countNonZero(red), 0) << "the class-1 contour is missing";
+}
 
 // Two folds trained for a few steps, then evaluated: the contract steel_report reads.
 class EvaluateTest : public ::testing::Test {
@@ -212,7 +345,11 @@ TEST_F(EvaluateTest, PredictWritesTheEnsembleMasksAtFullResolution) {
         ++compared;
       }
     }
-    EXPECT_TRUE(fs::exists(work / ("overlays/" + fs::path(ids[i]).stem().string() + ".png")));
+    // Raw images have no ground truth: one panel (the prediction) at the image's own size.
+    const auto picture = cv::imread(work / ("overlays/" + fs::path(ids[i]).stem().string() + ".png"));
+    ASSERT_FALSE(picture.empty()) << ids[i];
+    EXPECT_EQ(picture.rows, 256) << ids[i];
+    EXPECT_EQ(picture.cols, 1600) << ids[i];
   }
   EXPECT_GT(painted, 0) << "threshold 0.3 on a trained model predicted nothing at all";
   EXPECT_GT(compared, 0) << "no mask was large enough to compare";

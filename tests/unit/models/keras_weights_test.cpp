@@ -1,6 +1,11 @@
 // The Keras HDF5 loader/saver: names, transposes, hand-computed outputs, error reporting and round trips.
 #include "steel/models/keras_weights.h"
 
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <csignal>
+#include <fstream>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -390,5 +395,145 @@ TEST(KerasWeights, EncoderLoadsFromFullModelFileOnlyWhenAllowed) {
                            model->encoder().named_parameters()["top_conv.weight"]));
 }
 
+
+// Writes `model`'s bindings in the Keras layout (zeros), plus `extra_layers` layers the model does not have;
+// `wrong` ("layer/dataset") gets one output channel too many.
+void write_keras_file(const KerasMappable& model, const std::string& path, const std::string& wrong = "",
+                      int extra_layers = 0) {
+  KerasH5Writer h5(path);
+  for (const auto& b : model.keras_bindings()) {
+    std::vector<int64_t> shape = b.tensor.sizes().vec();
+    if (b.layer + "/" + b.dataset == wrong) shape[0] += 1;
+    h5.write(b.layer, b.dataset, torch_to_keras(b.dataset, torch::zeros(shape)), /*nested=*/true);
+  }
+  for (int i = 0; i < extra_layers; ++i) {
+    const std::string name = std::string("extra_") + (i < 10 ? "0" : "") + std::to_string(i);
+    h5.write(name, "kernel:0", torch::zeros({3, 3, 1, 1}), /*nested=*/true);
+  }
+}
+
+std::string pretrained_error(const UNet& model, const std::string& path, const std::string& backbone) {
+  try {
+    load_pretrained_weights(model, path, backbone);
+  } catch (const DataError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "expected a DataError for " << path;
+  return "";
+}
+
+TEST(KerasWeights, PretrainedUNetFileWithOneBadTensorReportsOnlyThatTensor) {
+  TempDir dir;
+  const std::string path = dir / "unet.h5";
+  UNet model = make_unet("resnet18");
+  write_keras_file(*model, path, "stage2_unit1_conv1/kernel:0");
+  const torch::Tensor before = model->encoder().named_parameters()["conv0.weight"].clone();
+  const std::string message = pretrained_error(model, path, "resnet18");
+  EXPECT_THAT(message, HasSubstr(path));
+  EXPECT_THAT(message, HasSubstr("as a resnet18 U-Net file (1 problem):"));
+  EXPECT_THAT(message, HasSubstr("shape mismatch for 'stage2_unit1_conv1/kernel:0': file has [3,3,64,129], "
+                                 "model expects [3,3,64,128]"));
+  // The old fallback to the encoder reading buried this under "unexpected layer 'decoder_...'" lines.
+  EXPECT_THAT(message, ::testing::Not(HasSubstr("unexpected")));
+  EXPECT_THAT(message, ::testing::Not(HasSubstr("'decoder_")));
+  EXPECT_EQ(std::count(message.begin(), message.end(), '\n'), 1) << message;
+  EXPECT_TRUE(torch::equal(model->encoder().named_parameters()["conv0.weight"], before)) << "model left unchanged";
+}
+
+TEST(KerasWeights, PretrainedEncoderFileLoadsIntoTheEncoderAlone) {
+  TempDir dir;
+  const std::string path = dir / "encoder.h5";
+  auto source = make_encoder("resnet18");
+  randomize(*source, 4);
+  save_keras_weights(*source, path);
+  UNet model = make_unet("resnet18");
+  const torch::Tensor head_before = model->named_parameters()["final_conv.weight"].clone();
+  load_pretrained_weights(model, path, "resnet18");
+
+  const auto expected = source->named_parameters();
+  const auto loaded = model->encoder().named_parameters();
+  ASSERT_EQ(expected.size(), loaded.size());
+  for (const auto& item : expected) EXPECT_TRUE(torch::equal(item.value(), loaded[item.key()])) << item.key();
+  const auto expected_buffers = source->named_buffers();
+  const auto loaded_buffers = model->encoder().named_buffers();
+  for (const auto& item : expected_buffers) {
+    if (item.key().find("running_") != std::string::npos) {
+      EXPECT_TRUE(torch::equal(item.value(), loaded_buffers[item.key()])) << item.key();
+    }
+  }
+  EXPECT_TRUE(torch::equal(model->named_parameters()["final_conv.weight"], head_before))
+      << "the head keeps its initialisation";
+}
+
+TEST(KerasWeights, PretrainedFileOfAnotherBackboneIsAnError) {
+  TempDir dir;
+  UNet model = make_unet("resnet18");
+  const torch::Tensor before = model->encoder().named_parameters()["conv0.weight"].clone();
+  // ResNet-34 has every ResNet-18 layer with the same shapes, plus 8 units of 4 layers: only strictness catches it.
+  const std::string encoder_path = dir / "resnet34_encoder.h5";
+  save_keras_weights(*make_encoder("resnet34"), encoder_path);
+  std::string message = pretrained_error(model, encoder_path, "resnet18");
+  EXPECT_THAT(message, HasSubstr("as a resnet18 encoder file (32 problems):"));
+  EXPECT_THAT(message, HasSubstr("unexpected layer 'stage1_unit3_bn1'"));
+
+  const std::string unet_path = dir / "resnet34_unet.h5";
+  save_keras_weights(make_unet("resnet34"), unet_path);
+  message = pretrained_error(model, unet_path, "resnet18");
+  EXPECT_THAT(message, HasSubstr("as a resnet18 U-Net file (32 problems):"));
+  EXPECT_THAT(message, HasSubstr("unexpected layer 'stage1_unit3_bn1'"));
+  EXPECT_THAT(message, ::testing::Not(HasSubstr("'decoder_")));
+
+  // Another family: an EfficientNet-B0 U-Net file shares only the decoder and head with a ResNet-18 U-Net.
+  const std::string b0_path = dir / "b0_unet.h5";
+  save_keras_weights(make_unet("efficientnet-b0"), b0_path);
+  message = pretrained_error(model, b0_path, "resnet18");
+  EXPECT_THAT(message, HasSubstr("as a resnet18 U-Net file ("));
+  EXPECT_THAT(message, HasSubstr("missing layer 'bn_data'"));
+  EXPECT_TRUE(torch::equal(model->encoder().named_parameters()["conv0.weight"], before)) << "model left unchanged";
+}
+
+TEST(KerasWeights, PretrainedErrorListsTwentyProblemsThenCountsTheRest) {
+  TempDir dir;
+  const std::string path = dir / "extra.h5";
+  write_keras_file(*make_encoder("resnet18"), path, "", /*extra_layers=*/25);
+  const std::string message = pretrained_error(make_unet("resnet18"), path, "resnet18");
+  EXPECT_THAT(message, HasSubstr("as a resnet18 encoder file (25 problems):"));
+  // Layers are reported in file order, which HDF5 gives by name: extra_00 ... extra_19 are listed.
+  EXPECT_THAT(message, HasSubstr("\n  unexpected layer 'extra_00'"));
+  EXPECT_THAT(message, HasSubstr("\n  unexpected layer 'extra_19'"));
+  EXPECT_THAT(message, ::testing::Not(HasSubstr("extra_20")));
+  EXPECT_THAT(message, ::testing::EndsWith("\n  ... and 5 more"));
+  EXPECT_EQ(std::count(message.begin(), message.end(), '\n'), 21) << "heading, 20 problems, the count";
+}
+
 }  // namespace
+TEST(KerasWeights, AFullDiskLeavesThePreviousFileIntact) {
+  TempDir dir;
+  torch::manual_seed(1);
+  auto first = make_unet("resnet18");
+  const std::string path = dir / "best.h5";
+  save_keras_weights(first, path);
+  auto read = [](const std::string& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const auto before = read(path);
+  torch::manual_seed(2);
+  auto second = make_unet("resnet18");
+
+  // RLIMIT_FSIZE makes write() fail with EFBIG past the limit, as a full disk fails with ENOSPC.
+  struct rlimit old {};
+  getrlimit(RLIMIT_FSIZE, &old);
+  auto* old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  struct rlimit small = old;
+  small.rlim_cur = before.size() / 2;
+  setrlimit(RLIMIT_FSIZE, &small);
+  EXPECT_THROW(save_keras_weights(second, path), steel::DataError);
+  setrlimit(RLIMIT_FSIZE, &old);
+  std::signal(SIGXFSZ, old_handler);
+
+  EXPECT_EQ(read(path), before);
+  EXPECT_EQ(steel::testing::list_dir(dir.path()), std::vector<std::string>{"best.h5"}) << "a temporary file was left";
+}
+
 }  // namespace steel::models

@@ -26,8 +26,9 @@ TEST(Metrics, KaggleDiceOnHandComputedPairs) {
   // class 1: both empty -> 1
   // class 2: predicted empty (0.49 is below the threshold), truth one pixel -> 0
   prob[0][2][1][1] = 0.49; truth[0][2][1][1] = 1;
-  // class 3: predicted one pixel (0.5 counts), truth empty -> 0
-  prob[0][3][0][0] = 0.5;
+  // class 3: predicted one pixel (0.51; exactly 0.5 does not count), truth empty -> 0
+  prob[0][3][0][0] = 0.51;
+  prob[0][3][1][1] = 0.5;
   auto d = kaggle_dice_per_pair(prob, truth);
   ASSERT_EQ(d.sizes(), (torch::IntArrayRef{1, 4}));
   EXPECT_DOUBLE_EQ(d[0][0].item<double>(), 0.5);

@@ -5,8 +5,11 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include <gtest/gtest.h>
+
+#include "steel/data/shard_reader.h"
 
 #include "steel/core/error.h"
 #include "steel/models/keras_weights.h"
@@ -117,8 +120,12 @@ TEST_F(TrainerTest, TrainsAFoldAndWritesEveryOutput) {
   for (const auto& r : rows) best_val_dice = std::max(best_val_dice, r[4]);
   EXPECT_GT(best_val_dice, 5 * rows.front()[4] + 0.05) << "validation Dice did not rise well above epoch 1";
   const auto json = read_text(fold + "/run.json");
-  for (const char* key : {"\"source_revision\"", "\"torch_version\"", "\"keras_trainable\"", "\"finished\": true",
-                          "\"wall_seconds\"", "\"device\": \"cpu\""}) {
+  const auto prep_id = steel::data::ShardReader(*prep_ + "/fold_0.h5").info().prep_id;
+  for (const std::string& key : std::vector<std::string>{"\"source_revision\"", "\"torch_version\"", "\"keras_trainable\"",
+                                "\"finished\": true", "\"wall_seconds\"", "\"device\": \"cpu\"",
+                                "\"device_requested\": \"auto\"", "\"threads_per_rank\": 1", "\"hdf5\": \"1.",
+                                "\"opencv\": \"4.", "\"compiler\": \"", "\"cpu\": \"",
+                                "\"prep_id\": \"" + prep_id + "\"", "\"resume\": false"}) {
     EXPECT_NE(json.find(key), std::string::npos) << key << " missing from run.json";
   }
   // best.h5 loads into a fresh model of the same backbone.
