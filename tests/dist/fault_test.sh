@@ -19,6 +19,9 @@ done
 wait "${pids[$survivor]}"
 rc=$?
 elapsed=$(($(date +%s) - start))
+# pids[] are the `timeout` wrappers: SIGKILL to a wrapper would orphan a stalled peer, which then spins on
+# a core for good. Kill the peer itself, then the wrapper.
+pkill -KILL -P "${pids[$victim]}" 2>/dev/null
 kill -KILL "${pids[$victim]}" 2>/dev/null
 wait "${pids[$victim]}" 2>/dev/null
 

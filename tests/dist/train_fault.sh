@@ -17,6 +17,9 @@ common=(--backbone resnet18 --encoder-mode trainable --data "$prep" --fold 0 --e
         --max-train-batches 4 --max-val-batches 2 --threads 1 --lr 1e-3 --bn-momentum 0.1 --progress false
         --dist-timeout 10)
 pids=()
+# Whatever happens, no steel_train outlives the test (pids[] are `timeout` wrappers; kill their children).
+cleanup() { for p in "${pids[@]}"; do pkill -KILL -P "$p" 2>/dev/null; kill -KILL "$p" 2>/dev/null; done; }
+trap cleanup EXIT
 # start_ranks DIR [args...]: two ranks in the background, logs in DIR/rank<r>.log
 start_ranks() {
   local dir=$1; shift

@@ -153,29 +153,38 @@ std::vector<EncodedRecord> build_shard(const std::vector<PlannedRecord>& records
 
 std::string format_counts_table(const std::map<int, std::vector<const EncodedRecord*>>& shards, const SplitPlan& plan) {
   std::ostringstream s;
-  char line[256];
-  std::snprintf(line, sizeof line, "%-8s %8s %8s %8s %8s %8s %8s\n", "split", "records", "class_1", "class_2", "class_3",
-                "class_4", "clean");
-  s << line;
-  std::array<int64_t, kNumClasses + 2> total{};
-  for (const auto& [fold, records] : shards) {
-    std::array<int64_t, kNumClasses + 2> row{};
-    row[0] = static_cast<int64_t>(records.size());
-    for (const auto* r : records) {
-      bool any = false;
-      for (int c = 0; c < kNumClasses; ++c) row[1 + c] += r->meta.labels[c], any = any || r->meta.labels[c];
-      row[kNumClasses + 1] += any ? 0 : 1;
-    }
-    if (fold >= 0)
-      for (std::size_t i = 0; i < row.size(); ++i) total[i] += row[i];
-    std::snprintf(line, sizeof line, "%-8s %8lld %8lld %8lld %8lld %8lld %8lld\n", split_name(fold).c_str(),
-                  (long long)row[0], (long long)row[1], (long long)row[2], (long long)row[3], (long long)row[4],
-                  (long long)row[5]);
+  // Two tables: the source images of each split (no augmented copies: the split before balancing added any)
+  // and every record written (after balancing).
+  auto table = [&](const char* title, bool originals_only) {
+    char line[256];
+    s << title << "\n";
+    std::snprintf(line, sizeof line, "%-8s %8s %8s %8s %8s %8s %8s\n", "split", "records", "class_1", "class_2",
+                  "class_3", "class_4", "clean");
     s << line;
-  }
-  std::snprintf(line, sizeof line, "%-8s %8lld %8lld %8lld %8lld %8lld %8lld\n", "folds", (long long)total[0],
-                (long long)total[1], (long long)total[2], (long long)total[3], (long long)total[4], (long long)total[5]);
-  s << line;
+    std::array<int64_t, kNumClasses + 2> total{};
+    for (const auto& [fold, records] : shards) {
+      std::array<int64_t, kNumClasses + 2> row{};
+      for (const auto* r : records) {
+        if (originals_only && r->meta.augmentation != "none") continue;
+        ++row[0];
+        bool any = false;
+        for (int c = 0; c < kNumClasses; ++c) row[1 + c] += r->meta.labels[c], any = any || r->meta.labels[c];
+        row[kNumClasses + 1] += any ? 0 : 1;
+      }
+      if (fold >= 0)
+        for (std::size_t i = 0; i < row.size(); ++i) total[i] += row[i];
+      std::snprintf(line, sizeof line, "%-8s %8lld %8lld %8lld %8lld %8lld %8lld\n", split_name(fold).c_str(),
+                    (long long)row[0], (long long)row[1], (long long)row[2], (long long)row[3], (long long)row[4],
+                    (long long)row[5]);
+      s << line;
+    }
+    std::snprintf(line, sizeof line, "%-8s %8lld %8lld %8lld %8lld %8lld %8lld\n", "folds", (long long)total[0],
+                  (long long)total[1], (long long)total[2], (long long)total[3], (long long)total[4],
+                  (long long)total[5]);
+    s << line;
+  };
+  table("source images per split (before balancing):", true);
+  table("records per split (after balancing, augmented copies included):", false);
   s << "training pool before balancing (images per class): " << plan.before_balance[0] << " " << plan.before_balance[1]
     << " " << plan.before_balance[2] << " " << plan.before_balance[3] << "\n";
   s << "after balancing to " << (plan.balance_target > 0 ? std::to_string(plan.balance_target) : std::string("(off)"))

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -122,6 +123,40 @@ TEST_F(PrepTest, EndToEndShardsMatchTheManifestAndThePlan) {
   int64_t lines = 0;
   while (std::getline(manifest, line)) ++lines;
   EXPECT_EQ(lines, total + 1);
+}
+
+TEST_F(PrepTest, SummaryCountsEverySplitBeforeAndAfterBalancing) {
+  TempDir out;
+  const PrepResult result = run_prep(options(out / "prep"));
+  // Expected from the shards themselves: per split, unaugmented records and all records.
+  std::map<std::string, std::pair<int64_t, int64_t>> expected;
+  for (int fold = -1; fold < 3; ++fold) {
+    ShardReader shard(out / ("prep/" + shard_file_name(fold)));
+    auto& [originals, all] = expected[fold < 0 ? "test" : "fold_" + std::to_string(fold)];
+    for (int64_t i = 0; i < shard.size(); ++i) {
+      originals += shard.meta(i).augmentation == "none" ? 1 : 0;
+      ++all;
+    }
+  }
+  // The summary: a "before" table, then an "after" table; rows "split records class_1 ...".
+  std::istringstream text(result.summary);
+  std::string line;
+  int table = -1;
+  std::map<std::string, std::pair<int64_t, int64_t>> seen;
+  while (std::getline(text, line)) {
+    if (line.rfind("source images per split (before balancing)", 0) == 0) table = 0;
+    if (line.rfind("records per split (after balancing", 0) == 0) table = 1;
+    std::istringstream fields(line);
+    std::string split;
+    int64_t records = 0;
+    if (table >= 0 && fields >> split >> records && (split == "test" || split.rfind("fold_", 0) == 0)) {
+      (table == 0 ? seen[split].first : seen[split].second) = records;
+    }
+  }
+  EXPECT_EQ(seen, expected) << result.summary;
+  int64_t augmented = 0;
+  for (const auto& [split, counts] : expected) augmented += counts.second - counts.first;
+  EXPECT_GT(augmented, 0) << "balancing to the median should have added augmented copies";
 }
 
 TEST_F(PrepTest, SameSeedGivesIdenticalShards) {
