@@ -261,6 +261,64 @@ TEST_F(PrepBadInputTest, SkipModeLogsCountsAndCarriesOn) {
   EXPECT_TRUE(fs::exists(bad_.path() / "prep/fold_0.h5"));
 }
 
+// Every kind of bad annotation row, appended to a good train.csv and run through steel_prep itself: the error
+// names the CSV, the line and the reason, and no output (not even PREP.partial) is left.
+struct BadRow {
+  const char* name;
+  const char* row;  ///< "{id}" and "{class}" stand for the image and class of the CSV's first row
+  const char* reason;
+};
+
+class PrepBadCsvRowTest : public PrepTest, public ::testing::WithParamInterface<BadRow> {};
+
+TEST_P(PrepBadCsvRowTest, FailsWithFileLineAndReasonAndLeavesNothing) {
+  TempDir bad;
+  const std::string csv_path = bad / "train.csv";
+  fs::copy_file((*dir_) / "kaggle/train.csv", csv_path);
+  std::ifstream in(csv_path);
+  std::string line, image_id, class_id;
+  std::getline(in, line);  // header
+  ASSERT_EQ(line, "ImageId,ClassId,EncodedPixels") << "the fixture writes the long format";
+  int64_t lines = 1;
+  while (std::getline(in, line)) {
+    ++lines;
+    if (image_id.empty()) {
+      image_id = line.substr(0, line.find(','));
+      class_id = line.substr(image_id.size() + 1, 1);
+    }
+  }
+  in.close();
+  std::string row = GetParam().row;
+  if (const auto at = row.find("{id}"); at != std::string::npos) row.replace(at, 4, image_id);
+  if (const auto at = row.find("{class}"); at != std::string::npos) row.replace(at, 7, class_id);
+  std::ofstream(csv_path, std::ios::app) << row << "\n";
+  PrepOptions o = options(bad / "prep");
+  o.csv = csv_path;
+  try {
+    run_prep(o);
+    FAIL() << "accepted: " << row;
+  } catch (const DataError& e) {
+    EXPECT_THAT(e.what(), HasSubstr(csv_path + ":" + std::to_string(lines + 1) + ":")) << e.what();
+    EXPECT_THAT(e.what(), HasSubstr(GetParam().reason)) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(bad.path() / "prep"));
+  EXPECT_FALSE(fs::exists(bad.path() / "prep.partial"));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EveryCase, PrepBadCsvRowTest,
+    ::testing::Values(BadRow{"class_out_of_range", "{id},9,1 1", "ClassId '9' is not one of"},
+                      BadRow{"odd_tokens", "x1.jpg,1,1 3 4", "odd number of tokens"},
+                      BadRow{"not_numeric", "x2.jpg,1,1 x", "not a non-negative integer"},
+                      BadRow{"start_zero", "x3.jpg,1,0 3", "start must be >= 1"},
+                      BadRow{"length_zero", "x4.jpg,1,5 0", "length must be >= 1"},
+                      BadRow{"past_last_pixel", "x5.jpg,1,409600 2", "runs past the last pixel"},
+                      BadRow{"overlapping_runs", "x6.jpg,1,10 3 5 1", "overlaps or precedes"},
+                      BadRow{"duplicate_class", "{id},{class},1 1", "duplicate row for image"},
+                      BadRow{"missing_field", "x7.jpg,2", "expected 3 fields, found 2"},
+                      BadRow{"empty_image_id", ",1,1 1", "empty ImageId"}),
+    [](const ::testing::TestParamInfo<BadRow>& info) { return std::string(info.param.name); });
+
 TEST_F(PrepTest, ExistingOutputIsNotOverwrittenByDefault) {
   TempDir out;
   fs::create_directories(out.path() / "prep");
