@@ -29,11 +29,18 @@ mkdir -p "$OUT"
 # at 128x800 scaled by area.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 THREADS=$(( $(nproc) > 2 ? $(nproc) / 2 : 1 ))  # intra-op threads per rank
+status=0
 "$BIN/launcher/steel_sweep" --mode local --data "$OUT/prep" --out "$OUT/runs" --report "$OUT/report" \
   --backbones "${BACKBONES:-resnet34,efficientnet-b0}" --folds all --ranks 2 \
   --train-args "--epochs ${EPOCHS:-3} --batch-size 8 --max-train-batches ${BATCHES:-6} --encoder-mode trainable \
                 --bn-momentum 0.1 --threads $THREADS --progress false" \
-  --eval-args "--min-pixels 50 --overlays 4"
+  --eval-args "--min-pixels 50 --overlays 4" || status=$?
+if [ "$status" -ne 0 ]; then
+  # A failed run still leaves a report of what finished (missing runs marked missing): say where it is.
+  echo
+  echo "main job: steel_sweep exited with $status; the report of what finished is $OUT/report/index.md" >&2
+  exit "$status"
+fi
 
 echo
 echo "main job done: dataset in $OUT/kaggle, shards in $OUT/prep (see $OUT/prep/summary.txt),"
