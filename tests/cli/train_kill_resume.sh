@@ -12,20 +12,26 @@ common=(--backbone efficientnet-b0 --encoder-mode trainable --flips true --data 
         --log-level warn)
 "$train" "${common[@]}" --out "$work/straight" || { echo "FAIL: the uninterrupted run failed"; exit 1; }
 
-metrics=$work/killed/efficientnet-b0/fold_0/metrics.csv
+fold=$work/killed/efficientnet-b0/fold_0
 "$train" "${common[@]}" --out "$work/killed" &
 pid=$!
+# checkpoint.pt appears (renamed into place, so complete) after epoch 1's metrics row; the kill then lands in
+# epoch 2's steps.
 for _ in $(seq 1 1200); do
-  [ -f "$metrics" ] && [ "$(wc -l <"$metrics")" -ge 2 ] && break
+  [ -f "$fold/checkpoint.pt" ] && break
   sleep 0.05
 done
 kill -KILL "$pid"
 wait "$pid" 2>/dev/null
+metrics=$fold/metrics.csv
 rows=$(($(wc -l <"$metrics") - 1))
 echo "killed after $rows epoch(s)"
-[ "$rows" -ge 1 ] && [ "$rows" -lt 4 ] || { echo "FAIL: the kill did not land inside the run"; exit 1; }
+[ -f "$fold/checkpoint.pt" ] && [ "$rows" -ge 1 ] && [ "$rows" -lt 4 ] && [ ! -f "$fold/result.csv" ] ||
+  { echo "FAIL: the kill did not land inside the run after a checkpoint"; exit 1; }
 
-"$train" "${common[@]}" --out "$work/killed" --resume || { echo "FAIL: the resumed run failed"; exit 1; }
+"$train" "${common[@]/warn/info}" --out "$work/killed" --resume >"$work/resume.log" 2>&1 ||
+  { cat "$work/resume.log"; echo "FAIL: the resumed run failed"; exit 1; }
+grep -q "fold 0: resuming at epoch" "$work/resume.log" || { cat "$work/resume.log"; echo "FAIL: did not resume"; exit 1; }
 diff <(cut -d, -f1-7 "$work/straight/efficientnet-b0/fold_0/metrics.csv") <(cut -d, -f1-7 "$metrics") ||
   { echo "FAIL: the resumed run differs from the uninterrupted one"; exit 1; }
 # Every tensor of the restored best weights, BatchNorm statistics included, exactly equal.

@@ -11,7 +11,9 @@ namespace steel {
 class RunLock {
  public:
   /// Takes an exclusive lock on `path` (created if missing) and writes `owner` into it (e.g. "host pid 123").
-  /// Returns nullptr when another process holds the lock; throws steel::DataError when the file cannot be made.
+  /// Returns nullptr when another process holds the lock (after retrying for a second, since holder() takes
+  /// it briefly); on a file system without flock, warns and returns an object that holds no lock. Throws
+  /// steel::DataError when the file cannot be made or locking fails otherwise.
   static std::unique_ptr<RunLock> try_acquire(const std::string& path, const std::string& owner);
   /// The owner text of a held lock, or nothing when no process holds it (or the file does not exist).
   static std::optional<std::string> holder(const std::string& path);

@@ -153,8 +153,9 @@ std::vector<EncodedRecord> build_shard(const std::vector<PlannedRecord>& records
 
 std::string format_counts_table(const std::map<int, std::vector<const EncodedRecord*>>& shards, const SplitPlan& plan) {
   std::ostringstream s;
-  // Two tables: the source images of each split (no augmented copies: the split before balancing added any)
-  // and every record written (after balancing).
+  // Two tables: the source images each split kept (augmented copies excluded; majority-class images that
+  // balancing dropped are not in any split) and every record written (augmented copies included). The pool
+  // totals before and after balancing follow.
   auto table = [&](const char* title, bool originals_only) {
     char line[256];
     s << title << "\n";
@@ -183,8 +184,8 @@ std::string format_counts_table(const std::map<int, std::vector<const EncodedRec
                   (long long)total[5]);
     s << line;
   };
-  table("source images per split (before balancing):", true);
-  table("records per split (after balancing, augmented copies included):", false);
+  table("source images kept per split (augmented copies excluded):", true);
+  table("records per split (augmented copies included):", false);
   s << "training pool before balancing (images per class): " << plan.before_balance[0] << " " << plan.before_balance[1]
     << " " << plan.before_balance[2] << " " << plan.before_balance[3] << "\n";
   s << "after balancing to " << (plan.balance_target > 0 ? std::to_string(plan.balance_target) : std::string("(off)"))

@@ -128,6 +128,13 @@ int run_slurm(const SweepOptions& o, const std::vector<int>& folds) {
       throw ConfigError((fs::path(slurm_dir) / script).string() + ": missing (see --slurm-dir)");
     }
   }
+  // Resubmitting the grid while a fold is still being trained would only produce tasks that fail on its lock.
+  for (const auto& s : collect_status(o.out_dir, o.backbones, folds)) {
+    if (s.state == RunState::kRunning && !o.dry_run) {
+      throw ConfigError(s.backbone + " fold " + std::to_string(s.fold) + " is being trained right now (" + s.note +
+                        "); wait for it or cancel it before submitting the sweep again");
+    }
+  }
   // The array covers the whole grid: a finished run's task returns at once (steel_train --resume skips it).
   const std::vector<std::string>& backbones = o.backbones;
   const fs::path logs = fs::absolute(o.out_dir) / "slurm_logs";

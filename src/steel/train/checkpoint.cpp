@@ -14,10 +14,11 @@ constexpr int64_t kCheckpointVersion = 1;
 torch::Tensor int_tensor(int64_t v) { return torch::tensor({v}, torch::kInt64); }
 torch::Tensor double_tensor(double v) { return torch::tensor({v}, torch::kFloat64); }
 
+// The loop state is read on the host: the archive maps tensors onto the model's device (see load_checkpoint).
 torch::Tensor read_tensor(torch::serialize::InputArchive& archive, const std::string& key) {
   torch::Tensor t;
   archive.read(key, t);
-  return t;
+  return t.defined() ? t.cpu() : t;
 }
 
 }  // namespace
@@ -100,7 +101,7 @@ void load_checkpoint(const std::string& path, torch::nn::Module& model, torch::o
       state.run_signature.assign(bytes, bytes + signature.numel());
     }
     auto generator = torch::globalContext().defaultGenerator(torch::kCPU);  // a handle to the global one
-    generator.set_state(read_tensor(archive, "rng_cpu").cpu());
+    generator.set_state(read_tensor(archive, "rng_cpu"));
   } catch (const DataError&) {
     throw;
   } catch (const std::exception& e) {

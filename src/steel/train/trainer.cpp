@@ -258,8 +258,7 @@ enum class FoldOutcome { kFinished, kPreempted };
 std::string run_signature(const FoldContext& ctx, const FoldData& data) {
   const auto& o = ctx.options;
   std::ostringstream s;
-  s << "backbone=" << o.backbone << ";encoder_mode=" << o.encoder_mode << ";pretrained=" << o.pretrained
-    << ";seed=" << o.seed << ";global_batch=" << ctx.global_batch << ";bn_momentum=" << o.bn_momentum
+  s << "backbone=" << o.backbone << ";encoder_mode=" << o.encoder_mode << ";seed=" << o.seed << ";global_batch=" << ctx.global_batch << ";bn_momentum=" << o.bn_momentum
     << ";flips=" << o.flips << ";amp=" << o.amp << ";max_train_batches=" << o.max_train_batches
     << ";prep_id=" << data.train->info().prep_id;
   return s.str();
@@ -285,7 +284,8 @@ std::string signature_differences(const std::string& now, const std::string& sav
     const std::string old = it == b.end() ? "<none>" : it->second;
     if (old != value) out += (out.empty() ? "" : ", ") + key + "=" + value + " (the checkpoint has " + old + ")";
   }
-  return out;
+  // Keys only the checkpoint has (another version of steel): show both records whole.
+  return out.empty() ? "now '" + now + "', the checkpoint '" + saved + "'" : out;
 }
 
 FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
@@ -564,19 +564,32 @@ int run_training(const TrainOptions& options, const TrainHooks& hooks) {
                options.fold >= 0 ? std::to_string(options.fold) : "all " + std::to_string(num_folds));
 
   for (int k : folds) {
+    // Two launches training one fold would overwrite each other's checkpoints; the lock also tells
+    // `steel_sweep --status` that this fold is running rather than interrupted. Taken before the "finished?"
+    // check, so a fold another trainer finishes meanwhile is not trained again.
+    std::unique_ptr<RunLock> lock;
+    std::string lock_problem;
+    const std::string lock_path = (fs::path(paths.fold_dir(k)) / "running.lock").string();
+    if (group.is_main()) {
+      try {
+        lock = RunLock::try_acquire(lock_path, run_owner());
+        if (!lock) {
+          lock_problem = paths.fold_dir(k) + " is being trained by another steel_train right now (" +
+                         RunLock::holder(lock_path).value_or("owner unknown") + ")";
+        }
+      } catch (const DataError& e) {
+        lock_problem = e.what();
+      }
+    }
+    if (group.any(!lock_problem.empty())) {
+      throw ConfigError(group.is_main() ? lock_problem
+                                        : "rank 0 could not take the run lock of " + paths.fold_dir(k) +
+                                              " (its log says why)");
+    }
     if (auto done = read_fold_result(paths.result_csv(k))) {
       spdlog::info("fold {}: already finished (best epoch {}, val_loss {:.5f}); skipping", k, done->best_epoch,
                    done->best.val_loss);
       continue;
-    }
-    // Two launches training one fold would overwrite each other's checkpoints; the lock also tells
-    // `steel_sweep --status` that this fold is running rather than interrupted.
-    std::unique_ptr<RunLock> lock;
-    const std::string lock_path = (fs::path(paths.fold_dir(k)) / "running.lock").string();
-    if (group.is_main()) lock = RunLock::try_acquire(lock_path, run_owner());
-    if (group.any(group.is_main() && lock == nullptr)) {
-      throw ConfigError(paths.fold_dir(k) + " is being trained by another steel_train right now (" +
-                        RunLock::holder(lock_path).value_or("owner unknown") + ")");
     }
     FoldContext ctx{options, hooks, group_ptr, group, device, amp, k, global_batch, paths};
     if (train_fold(ctx, num_folds) == FoldOutcome::kPreempted) return exit_code::kPreempted;

@@ -1,6 +1,7 @@
 #include "steel/core/run_lock.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,21 +36,30 @@ TEST(RunLock, AKilledHolderLeavesNoStaleLock) {
   const pid_t child = ::fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the test
+    ::close(ready[0]);
     auto lock = RunLock::try_acquire(path, "child");
     const char byte = lock ? 1 : 0;
     if (::write(ready[1], &byte, 1) != 1) ::_exit(3);
     for (;;) ::pause();
   }
+  ::close(ready[1]);  // a child that dies early then gives end-of-file, not a hang
+  struct Reap {
+    pid_t pid;
+    ~Reap() {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+  } reap{child};
   char byte = 0;
-  ASSERT_EQ(::read(ready[0], &byte, 1), 1);
+  const ssize_t n = ::read(ready[0], &byte, 1);
+  ::close(ready[0]);
+  ASSERT_EQ(n, 1) << "the child died before taking the lock";
   ASSERT_EQ(byte, 1) << "the child could not take the lock";
   EXPECT_EQ(RunLock::holder(path).value_or("<none>"), "child") << "seen from another process";
   EXPECT_EQ(RunLock::try_acquire(path, "parent"), nullptr);
   ::kill(child, SIGKILL);
-  int status = 0;
-  ::waitpid(child, &status, 0);
-  ::close(ready[0]);
-  ::close(ready[1]);
+  ::waitpid(child, nullptr, 0);
   EXPECT_FALSE(RunLock::holder(path).has_value()) << "the kernel drops the lock of a killed process";
   EXPECT_NE(RunLock::try_acquire(path, "parent"), nullptr);
 }

@@ -125,7 +125,7 @@ TEST_F(PrepTest, EndToEndShardsMatchTheManifestAndThePlan) {
   EXPECT_EQ(lines, total + 1);
 }
 
-TEST_F(PrepTest, SummaryCountsEverySplitBeforeAndAfterBalancing) {
+TEST_F(PrepTest, SummaryCountsTheSourceImagesAndTheRecordsOfEverySplit) {
   TempDir out;
   const PrepResult result = run_prep(options(out / "prep"));
   // Expected from the shards themselves: per split, unaugmented records and all records.
@@ -138,14 +138,14 @@ TEST_F(PrepTest, SummaryCountsEverySplitBeforeAndAfterBalancing) {
       ++all;
     }
   }
-  // The summary: a "before" table, then an "after" table; rows "split records class_1 ...".
+  // The summary: the kept source images, then all records; rows "split records class_1 ...".
   std::istringstream text(result.summary);
   std::string line;
   int table = -1;
   std::map<std::string, std::pair<int64_t, int64_t>> seen;
   while (std::getline(text, line)) {
-    if (line.rfind("source images per split (before balancing)", 0) == 0) table = 0;
-    if (line.rfind("records per split (after balancing", 0) == 0) table = 1;
+    if (line.rfind("source images kept per split", 0) == 0) table = 0;
+    if (line.rfind("records per split (augmented copies included)", 0) == 0) table = 1;
     std::istringstream fields(line);
     std::string split;
     int64_t records = 0;

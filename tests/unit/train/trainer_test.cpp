@@ -12,6 +12,7 @@
 #include "steel/data/shard_reader.h"
 
 #include "steel/core/error.h"
+#include "steel/core/run_lock.h"
 #include "steel/models/keras_weights.h"
 #include "steel/models/model_factory.h"
 #include "steel/train/stop_signal.h"
@@ -189,6 +190,27 @@ TEST_F(TrainerTest, AFinishedFoldIsNotRetrainedAndAnExistingRunNeedsResume) {
   o.epochs = 5;  // would train 4 more epochs if the fold were not finished
   ASSERT_EQ(run_training(o), steel::exit_code::kOk);
   EXPECT_EQ(read_text(out / "resnet18/fold_0/metrics.csv"), before);
+}
+
+TEST_F(TrainerTest, AFoldBeingTrainedElsewhereIsRefused) {
+  TempDir out;
+  fs::create_directories(out / "resnet18/fold_0");
+  auto elsewhere = steel::RunLock::try_acquire(out / "resnet18/fold_0/running.lock", "node9 pid 4242");
+  ASSERT_NE(elsewhere, nullptr);
+  auto o = options(out.path().string());
+  o.epochs = 1;
+  o.max_train_batches = 1;
+  try {
+    run_training(o);
+    FAIL() << "a fold held by another trainer was trained";
+  } catch (const steel::ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("being trained by another steel_train right now (node9 pid 4242)"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_FALSE(fs::exists(out / "resnet18/fold_0/checkpoint.pt"));
+  elsewhere.reset();
+  EXPECT_EQ(run_training(o), steel::exit_code::kOk) << "released: the fold trains";
 }
 
 TEST_F(TrainerTest, ResumingUnderOtherSettingsIsRefused) {
