@@ -1,6 +1,5 @@
 #include "steel/data/prep.h"
 
-
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -63,6 +62,19 @@ std::string prep_fingerprint(const SplitPlan& plan, const std::vector<Source>& s
   return buf;
 }
 
+// "<image path>: <problem> (<csv>:<line>)", the one form every bad-image message takes.
+std::string image_problem(const Source& src, const PrepOptions& o, const std::string& problem) {
+  return (fs::path(o.images_dir) / src.image_id).string() + ": " + problem +
+         (src.csv_line > 0 ? " (" + o.csv + ":" + std::to_string(src.csv_line) + ")" : std::string());
+}
+
+// "" for a Kaggle-sized image, else the reason: one wording for the header check and the decoded image.
+std::string size_problem(int width, int height) {
+  if (width == kSourceWidth && height == kSourceHeight) return "";
+  return "image is " + std::to_string(width) + "x" + std::to_string(height) + ", expected " +
+         std::to_string(kSourceWidth) + "x" + std::to_string(kSourceHeight);
+}
+
 std::string split_name(int fold) { return fold < 0 ? "test" : "fold_" + std::to_string(fold); }
 
 void validate(const PrepOptions& o) {
@@ -98,17 +110,15 @@ std::vector<EncodedRecord> build_shard(const std::vector<PlannedRecord>& records
     const auto [begin, end] = groups[g];
     const Source& src = sources[records[begin].source];
     const std::string path = (fs::path(o.images_dir) / src.image_id).string();
-    const std::string where = src.csv_line > 0 ? " (" + o.csv + ":" + std::to_string(src.csv_line) + ")" : "";
     std::string problem;
     cv::Mat gray = cv::imread(path, cv::IMREAD_GRAYSCALE);
     if (gray.empty()) {
       problem = fs::exists(path) ? "cannot decode the image" : "image file does not exist";
-    } else if (gray.rows != kSourceHeight || gray.cols != kSourceWidth) {
-      problem = "image is " + std::to_string(gray.cols) + "x" + std::to_string(gray.rows) + ", expected " +
-                std::to_string(kSourceWidth) + "x" + std::to_string(kSourceHeight);
+    } else {
+      problem = size_problem(gray.cols, gray.rows);
     }
     if (!problem.empty()) {
-      const std::string message = path + ": " + problem + where;
+      const std::string message = image_problem(src, o, problem);
       if (o.on_error == OnError::kFail) throw DataError(message);
       std::lock_guard<std::mutex> lock(skipped_mutex);
       spdlog::warn("skipping {}", message);
@@ -238,15 +248,8 @@ PrepResult run_prep(const PrepOptions& o) {
     const Source& src = candidates[i];
     const std::string path = (fs::path(o.images_dir) / src.image_id).string();
     std::string problem;
-    const auto header = read_jpeg_header(path, problem);
-    if (header && (header->width != kSourceWidth || header->height != kSourceHeight)) {
-      problem = "image is " + std::to_string(header->width) + "x" + std::to_string(header->height) + ", expected " +
-                std::to_string(kSourceWidth) + "x" + std::to_string(kSourceHeight);
-    }
-    if (!problem.empty()) {
-      problems[i] = path + ": " + problem +
-                    (src.csv_line > 0 ? " (" + o.csv + ":" + std::to_string(src.csv_line) + ")" : std::string());
-    }
+    if (const auto header = read_jpeg_header(path, problem)) problem = size_problem(header->width, header->height);
+    if (!problem.empty()) problems[i] = image_problem(src, o, problem);
   });
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     const Source& src = candidates[i];

@@ -51,8 +51,9 @@ inline void load_pretrained_weights(const UNet& model, const std::string& path, 
 
 /// Writes every parameter and BN moving statistic of `model` in the layout `load_keras_weights` reads, in
 /// the nested form Keras' save_weights produces (float32, `layer_names`/`weight_names` attributes), so the
-/// file also loads in Keras with load_weights(path, by_name=True). Writes `path`.tmp and renames it over
-/// `path`, so a crash never leaves a truncated file under the final name. Throws steel::DataError on I/O failure.
+/// file also loads in Keras with load_weights(path, by_name=True). The file is built in memory and written with
+/// write_file_atomically (temporary file, fsync, rename), so a crash or a full disk never leaves a truncated
+/// file under the final name. Throws steel::DataError on I/O failure.
 void save_keras_weights(const KerasMappable& model, const std::string& path);
 
 template <typename ModuleType>

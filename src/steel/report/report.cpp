@@ -113,18 +113,20 @@ Row thesis_row(const ReportOptions& o, const std::string& file, const std::strin
   return {};
 }
 
-Row ensemble_row(const ReportOptions& o, const std::string& backbone) {
-  for (auto& r : read_csv(fs::path(o.runs_dir) / backbone / "test_metrics.csv")) {
-    if (r["model"] == "ensemble") return r;
-  }
-  return {};
-}
+// A backbone's test_metrics.csv: the fold ensemble's row (empty when missing) and the single folds' rows.
+struct TestRows {
+  Row ensemble;
+  std::vector<Row> folds;
+};
 
-// The per-fold rows of test_metrics.csv (every model but the ensemble).
-std::vector<Row> fold_test_rows(const ReportOptions& o, const std::string& backbone) {
-  std::vector<Row> out;
+TestRows test_rows(const ReportOptions& o, const std::string& backbone) {
+  TestRows out;
   for (auto& r : read_csv(fs::path(o.runs_dir) / backbone / "test_metrics.csv")) {
-    if (r["model"] != "ensemble") out.push_back(std::move(r));
+    if (r["model"] == "ensemble") {
+      out.ensemble = std::move(r);
+    } else {
+      out.folds.push_back(std::move(r));
+    }
   }
   return out;
 }
@@ -170,7 +172,8 @@ Table figure55(const ReportOptions& o) {
               "fold_test_dice", "fold_test_dice_std", "fold_test_kaggle_dice", "fold_test_kaggle_dice_std"};
   for (const auto& b : backbones_in(o)) {
     const auto folds = read_csv(fs::path(o.runs_dir) / b / "folds.csv");
-    const auto test = ensemble_row(o, b);
+    const auto tests = test_rows(o, b);
+    const Row& test = tests.ensemble;
     std::string minutes;
     if (!folds.empty()) {
       double s = 0;
@@ -182,7 +185,7 @@ Table figure55(const ReportOptions& o) {
     const auto dice = mean_std(folds, "train_dice");
     const auto val_dice = mean_std(folds, "val_dice");
     const auto kaggle = mean_std(folds, "val_kaggle_dice");
-    const auto fold_tests = fold_test_rows(o, b);
+    const auto& fold_tests = tests.folds;
     const auto t_loss = mean_std(fold_tests, "test_loss");
     const auto t_dice = mean_std(fold_tests, "test_dice");
     const auto t_kaggle = mean_std(fold_tests, "test_kaggle_dice");
@@ -236,15 +239,15 @@ Table figure57(const ReportOptions& o) {
     t.header.push_back(f);
   }
   for (const auto& b : backbones_in(o)) {
-    const auto e = ensemble_row(o, b);
+    const auto tests = test_rows(o, b);
+    const Row& e = tests.ensemble;
     std::vector<std::string> row{b, "steel", get(e, "records"), get(e, "accuracy_images"), get(e, "accuracy_decisions")};
     for (int c = 1; c <= 4; ++c) {
       const auto n = std::to_string(c);
       for (const char* f : {"tn_", "fp_", "fn_", "tp_", "accuracy_"}) row.push_back(get(e, f + n));
     }
-    const auto fold_tests = fold_test_rows(o, b);
     for (const char* column : {"accuracy_images", "accuracy_decisions"}) {
-      const auto [mean, sd] = mean_std(fold_tests, column);
+      const auto [mean, sd] = mean_std(tests.folds, column);
       row.push_back(mean);
       row.push_back(sd);
     }

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "steel/core/run_lock.h"
+#include "steel/train/run_files.h"
 
 namespace steel::sweep {
 namespace fs = std::filesystem;
@@ -28,21 +29,23 @@ std::vector<RunStatus> collect_status(const std::string& out_dir, const std::vec
       RunStatus s;
       s.backbone = b;
       s.fold = f;
-      const fs::path dir = fs::path(out_dir) / b / ("fold_" + std::to_string(f));
-      std::ifstream metrics(dir / "metrics.csv");
+      // The trainer's own names for its files, so the two cannot drift apart.
+      const train::RunPaths paths{(fs::path(out_dir) / b).string()};
+      const fs::path dir = paths.fold_dir(f);
+      std::ifstream metrics(paths.metrics_csv(f));
       std::string line;
       while (std::getline(metrics, line)) s.epochs_done += line.empty() ? 0 : 1;
       s.epochs_done = std::max(0, s.epochs_done - 1);
-      if (fs::exists(dir / "result.csv")) {
+      if (fs::exists(paths.result_csv(f))) {
         s.state = RunState::kFinished;
-      } else if (auto owner = RunLock::holder((dir / "running.lock").string())) {
+      } else if (auto owner = RunLock::holder(paths.run_lock(f))) {
         s.state = RunState::kRunning;
         s.note = *owner;
       } else if (fs::exists(dir / "sweep_failed.txt")) {
         s.state = RunState::kFailed;
         std::ifstream why(dir / "sweep_failed.txt");
         std::getline(why, s.note);
-      } else if (fs::exists(dir / "checkpoint.pt")) {
+      } else if (fs::exists(paths.checkpoint(f))) {
         s.state = RunState::kStarted;
       }
       out.push_back(s);

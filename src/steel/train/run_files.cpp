@@ -53,6 +53,7 @@ std::string RunPaths::best_weights(int fold) const { return (fs::path(fold_dir(f
 std::string RunPaths::checkpoint(int fold) const { return (fs::path(fold_dir(fold)) / "checkpoint.pt").string(); }
 std::string RunPaths::result_csv(int fold) const { return (fs::path(fold_dir(fold)) / "result.csv").string(); }
 std::string RunPaths::run_json(int fold) const { return (fs::path(fold_dir(fold)) / "run.json").string(); }
+std::string RunPaths::run_lock(int fold) const { return (fs::path(fold_dir(fold)) / "running.lock").string(); }
 std::string RunPaths::folds_csv() const { return (fs::path(backbone_dir) / "folds.csv").string(); }
 
 }  // namespace steel::train

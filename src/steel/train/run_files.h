@@ -33,6 +33,7 @@ struct RunPaths {
   std::string checkpoint(int fold) const;
   std::string result_csv(int fold) const;
   std::string run_json(int fold) const;
+  std::string run_lock(int fold) const;  ///< held by the trainer of the fold (core/run_lock.h)
   std::string folds_csv() const;
 };
 

@@ -65,7 +65,6 @@ std::string hostname() {
   return name;
 }
 
-// Converts 4-D parameters and buffers to NHWC in place; the module API has no memory-format `to`.
 // Who holds a fold's run lock, for people reading `steel_sweep --status`.
 std::string run_owner() {
   std::string owner = hostname() + " pid " + std::to_string(::getpid());
@@ -78,6 +77,7 @@ std::string run_owner() {
   return owner;
 }
 
+// Converts 4-D parameters and buffers to NHWC in place; the module API has no memory-format `to`.
 void to_channels_last(torch::nn::Module& model) {
   torch::NoGradGuard no_grad;
   for (auto& p : model.parameters()) {
@@ -224,8 +224,7 @@ void write_run_json(const FoldContext& ctx, const data::ShardInfo& shards, const
                  {"dist_timeout_s", o.dist_timeout_s},
                  {"max_train_batches", o.max_train_batches},
                  {"max_val_batches", o.max_val_batches},
-                 {"resume", o.resume},
-                 {"device", o.device}};
+                 {"resume", o.resume}};
   write_file_atomically(ctx.paths.run_json(ctx.fold), j.dump(2) + "\n");
 }
 
@@ -569,7 +568,7 @@ int run_training(const TrainOptions& options, const TrainHooks& hooks) {
     // check, so a fold another trainer finishes meanwhile is not trained again.
     std::unique_ptr<RunLock> lock;
     std::string lock_problem;
-    const std::string lock_path = (fs::path(paths.fold_dir(k)) / "running.lock").string();
+    const std::string lock_path = paths.run_lock(k);
     if (group.is_main()) {
       try {
         lock = RunLock::try_acquire(lock_path, run_owner());

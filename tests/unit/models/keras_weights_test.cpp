@@ -1,10 +1,7 @@
 // The Keras HDF5 loader/saver: names, transposes, hand-computed outputs, error reporting and round trips.
 #include "steel/models/keras_weights.h"
 
-#include <sys/resource.h>
-
 #include <algorithm>
-#include <csignal>
 #include <fstream>
 #include <filesystem>
 #include <map>
@@ -16,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "keras_h5_test_file.h"
+#include "support/file_size_limit.h"
 #include "support/temp_dir.h"
 #include "steel/core/error.h"
 #include "steel/models/efficientnet_encoder.h"
@@ -521,16 +519,10 @@ TEST(KerasWeights, AFullDiskLeavesThePreviousFileIntact) {
   torch::manual_seed(2);
   auto second = make_unet("resnet18");
 
-  // RLIMIT_FSIZE makes write() fail with EFBIG past the limit, as a full disk fails with ENOSPC.
-  struct rlimit old {};
-  getrlimit(RLIMIT_FSIZE, &old);
-  auto* old_handler = std::signal(SIGXFSZ, SIG_IGN);
-  struct rlimit small = old;
-  small.rlim_cur = before.size() / 2;
-  setrlimit(RLIMIT_FSIZE, &small);
-  EXPECT_THROW(save_keras_weights(second, path), steel::DataError);
-  setrlimit(RLIMIT_FSIZE, &old);
-  std::signal(SIGXFSZ, old_handler);
+  {
+    steel::testing::FileSizeLimit full_disk(before.size() / 2);
+    EXPECT_THROW(save_keras_weights(second, path), steel::DataError);
+  }
 
   EXPECT_EQ(read(path), before);
   EXPECT_EQ(steel::testing::list_dir(dir.path()), std::vector<std::string>{"best.h5"}) << "a temporary file was left";

@@ -1,8 +1,5 @@
 #include "steel/train/checkpoint.h"
 
-#include <sys/resource.h>
-
-#include <csignal>
 #include <filesystem>
 #include <atomic>
 #include <fstream>
@@ -13,6 +10,7 @@
 #include "steel/core/atomic_file.h"
 #include "steel/core/error.h"
 #include "steel/train/metrics.h"
+#include "support/file_size_limit.h"
 #include "support/temp_dir.h"
 
 using namespace steel::train;
@@ -106,16 +104,10 @@ TEST(Checkpoint, AFullDiskLeavesThePreviousCheckpointIntact) {
   const auto before = read_bytes(dir / "ckpt.pt");
   train_a_bit(net, adam, 1);  // Adam state makes the next file bigger than the first
 
-  // RLIMIT_FSIZE makes write() fail with EFBIG past the limit, as a full disk fails with ENOSPC.
-  struct rlimit old {};
-  getrlimit(RLIMIT_FSIZE, &old);
-  auto* old_handler = std::signal(SIGXFSZ, SIG_IGN);
-  struct rlimit small = old;
-  small.rlim_cur = before.size() / 2;
-  setrlimit(RLIMIT_FSIZE, &small);
-  EXPECT_THROW(save_checkpoint(dir / "ckpt.pt", net, adam, state), steel::DataError);
-  setrlimit(RLIMIT_FSIZE, &old);
-  std::signal(SIGXFSZ, old_handler);
+  {
+    steel::testing::FileSizeLimit full_disk(before.size() / 2);
+    EXPECT_THROW(save_checkpoint(dir / "ckpt.pt", net, adam, state), steel::DataError);
+  }
 
   EXPECT_EQ(read_bytes(dir / "ckpt.pt"), before);
   EXPECT_EQ(steel::testing::list_dir(dir.path()), std::vector<std::string>{"ckpt.pt"}) << "a temporary file was left";
