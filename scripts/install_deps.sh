@@ -9,10 +9,11 @@ PACKAGES=(
   libopenblas0-pthread                # LibTorch's matrix products go through libblas.so.3: ~40x faster than the reference BLAS
   libopenmpi-dev openmpi-bin          # launch and rendezvous
   libhdf5-dev zlib1g-dev libdeflate-dev  # shards
+  libblosc-dev hdf5-filter-plugin-blosc-serial  # Blosc chunks, and the HDF5 plugin h5py and h5dump read them with
   libboost-program-options-dev libspdlog-dev nlohmann-json3-dev libgtest-dev libgmock-dev
   libopencv-dev                       # JPEG decode, resize, rotate, flip, drawing
   libjpeg-dev                         # JPEG headers: every image's size checked before planning
-  python3 python3-numpy python3-h5py python3-opencv python3-matplotlib bc  # benchmark reference and plots
+  python3 python3-numpy python3-h5py python3-hdf5plugin python3-opencv python3-matplotlib bc  # benchmark reference and plots
 )
 
 missing=()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # steel_prep throughput against (a) the decode-only floor and (b) a straightforward Python
-# reference of the same pipeline, on the same synthetic images, in one session. Also checks that
-# the reference and steel_prep store identical pixels. Figures go to docs/BENCHMARKS.md.
+# reference of the same pipeline, on the same synthetic images, in one session, for both chunk codecs
+# (Blosc, the default, and gzip). Also checks that the reference and steel_prep store identical pixels.
+# Figures go to docs/BENCHMARKS.md.
 #   scripts/bench/bench_prep.sh [IMAGES=3000] [RUNS=3]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -25,7 +26,7 @@ timed() {
   "$@" >"$WORK/last.log" 2>&1 || { echo "FAILED: $* (see $WORK/last.log)" >&2; tail -5 "$WORK/last.log" >&2; exit 1; }
   e=$(date +%s.%N); echo "$e - $s" | bc -l
 }
-PY=/usr/bin/python3  # Debian's interpreter, which has python3-h5py/-opencv/-numpy
+PY=/usr/bin/python3  # Debian's interpreter, which has python3-h5py/-hdf5plugin/-opencv/-numpy
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 "$BIN/data_prep/steel_prep" "${PREP_ARGS[@]}" --out "$WORK/prep" 2>&1 | grep -E 'records from'
@@ -33,22 +34,27 @@ SOURCES=$(tail -n +2 "$WORK/prep/manifest.csv" | cut -d, -f3 | sort -u | wc -l)
 RECORDS=$(($(wc -l < "$WORK/prep/manifest.csv") - 1))
 echo "workload: $SOURCES source images -> $RECORDS records at 128x800"
 
-set -o pipefail
-t_prep=$(for i in $(seq "$RUNS"); do timed "$BIN/data_prep/steel_prep" "${PREP_ARGS[@]}" --out "$WORK/prep"; done | median)
-t_floor=$(for i in $(seq "$RUNS"); do timed "$BIN/data_prep/steel_decode_bench" "$WORK/prep/manifest.csv" "$DATA/train_images"; done | median)
-t_py=$(for i in $(seq "$RUNS"); do timed $PY scripts/bench/prep_reference.py "$DATA/train.csv" "$DATA/train_images" "$WORK/prep/manifest.csv" "$WORK/ref"; done | median)
 
-$PY - "$WORK" <<'PY'
+set -o pipefail
+t_floor=$(for i in $(seq "$RUNS"); do timed "$BIN/data_prep/steel_decode_bench" "$WORK/prep/manifest.csv" "$DATA/train_images"; done | median)
+printf "%-34s %10s %18s %14s %10s\n" "pipeline" "seconds" "source images/s" "records/s" "MB on disk"
+row() {  # name seconds [output folder]
+  local mb="-"; [ -n "${3:-}" ] && mb=$(du -sm "$3" | cut -f1)
+  printf "%-34s %10.2f %18.0f %14.0f %10s\n" "$1" "$2" "$(echo "$SOURCES / $2" | bc -l)" "$(echo "$RECORDS / $2" | bc -l)" "$mb"
+}
+row "decode-only floor (C++)" "$t_floor"
+for codec in blosc gzip; do
+  t_prep=$(for i in $(seq "$RUNS"); do timed "$BIN/data_prep/steel_prep" "${PREP_ARGS[@]}" --compression "$codec" --out "$WORK/prep_$codec"; done | median)
+  t_py=$(for i in $(seq "$RUNS"); do timed $PY scripts/bench/prep_reference.py "$DATA/train.csv" "$DATA/train_images" "$WORK/prep/manifest.csv" "$WORK/ref_$codec" --compression "$codec"; done | median)
+  row "steel_prep --compression $codec" "$t_prep" "$WORK/prep_$codec"
+  row "Python reference, $codec" "$t_py" "$WORK/ref_$codec"
+  echo "  $codec: steel_prep $(echo "$t_py / $t_prep" | bc -l | cut -c1-5)x faster than Python; $(echo "$t_prep / $t_floor" | bc -l | cut -c1-5)x the decode-only time"
+  $PY - "$WORK/prep_$codec" "$WORK/ref_$codec" <<'PY'
 import sys, h5py, numpy as np
-w = sys.argv[1]
 for split in ["test", "fold_0"]:
-    a = h5py.File(f"{w}/prep/{split}.h5", "r"); b = h5py.File(f"{w}/ref/{split}.h5", "r")
-    same_img = np.array_equal(a["images"][:], b["images"][:]); same_mask = np.array_equal(a["masks"][:], b["masks"][:])
-    print(f"check {split}: images identical={same_img} masks identical={same_mask} labels identical={np.array_equal(a['labels'][:], b['labels'][:])}")
+    a = h5py.File(f"{sys.argv[1]}/{split}.h5", "r"); b = h5py.File(f"{sys.argv[2]}/{split}.h5", "r")
+    same = [np.array_equal(a[k][:], b[k][:]) for k in ("images", "masks", "labels")]
+    print(f"  check {split}: images, masks, labels identical = {same}")
+    if not all(same): sys.exit(f"{split}: steel_prep and the Python reference differ")
 PY
-printf "%-28s %10s %18s %14s\n" "pipeline" "seconds" "source images/s" "records/s"
-for row in "steel_prep:$t_prep" "decode-only floor (C++):$t_floor" "Python reference:$t_py"; do
-  name=${row%%:*}; t=${row##*:}
-  printf "%-28s %10.2f %18.0f %14.0f\n" "$name" "$t" "$(echo "$SOURCES / $t" | bc -l)" "$(echo "$RECORDS / $t" | bc -l)"
 done
-echo "steel_prep vs Python: $(echo "$t_py / $t_prep" | bc -l | cut -c1-5)x faster; vs floor: $(echo "$t_prep / $t_floor" | bc -l | cut -c1-5)x the decode-only time"

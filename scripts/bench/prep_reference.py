@@ -4,17 +4,19 @@
 It reproduces the same records as a steel_prep run (read from that run's manifest.csv, so the
 test set, balancing and fold plan are identical): parse train.csv and its RLE, decode each JPEG
 to grayscale, INTER_AREA resize, the same mask rule, the same augmentations, and write one HDF5
-shard per split with h5py (chunked one record per chunk, gzip level 1, as steel_prep). Single process, the way
-such a script is usually written. Usage:
-    prep_reference.py TRAIN_CSV IMAGE_DIR MANIFEST_CSV OUT_DIR [HEIGHT WIDTH]
+shard per split with h5py (chunked one record per chunk, compressed with the same codec as steel_prep: Blosc
+LZ4 + bit-shuffle through hdf5plugin, or gzip level 1). Single process, the way such a script is usually
+written. Usage:
+    prep_reference.py TRAIN_CSV IMAGE_DIR MANIFEST_CSV OUT_DIR [--size HEIGHT WIDTH] [--compression blosc|gzip]
 """
+import argparse
 import csv
 import os
-import sys
 from collections import defaultdict
 
 import cv2
 import h5py
+import hdf5plugin
 import numpy as np
 
 H0, W0 = 256, 1600
@@ -73,8 +75,18 @@ def augment(image, mask, name):
 
 
 def main():
-    train_csv, image_dir, manifest, out_dir = sys.argv[1:5]
-    h, w = (int(sys.argv[5]), int(sys.argv[6])) if len(sys.argv) > 6 else (128, 800)
+    parser = argparse.ArgumentParser()
+    for name in ["train_csv", "image_dir", "manifest", "out_dir"]:
+        parser.add_argument(name)
+    parser.add_argument("--size", nargs=2, type=int, default=[128, 800], metavar=("HEIGHT", "WIDTH"))
+    parser.add_argument("--compression", choices=["blosc", "gzip"], default="blosc")
+    args = parser.parse_args()
+    train_csv, image_dir, manifest, out_dir = args.train_csv, args.image_dir, args.manifest, args.out_dir
+    h, w = args.size
+    if args.compression == "blosc":
+        codec = dict(hdf5plugin.Blosc(cname="lz4", clevel=5, shuffle=hdf5plugin.Blosc.BITSHUFFLE))
+    else:
+        codec = dict(compression="gzip", compression_opts=1)
     annotations = read_rle(train_csv)
     splits = defaultdict(list)
     with open(manifest, newline="") as f:
@@ -84,8 +96,8 @@ def main():
     for split, records in splits.items():
         n = len(records)
         with h5py.File(os.path.join(out_dir, split + ".h5"), "w") as f:
-            images = f.create_dataset("images", (n, h, w), np.uint8, chunks=(1, h, w), compression="gzip", compression_opts=1)
-            masks = f.create_dataset("masks", (n, h, w), np.uint8, chunks=(1, h, w), compression="gzip", compression_opts=1)
+            images = f.create_dataset("images", (n, h, w), np.uint8, chunks=(1, h, w), **codec)
+            masks = f.create_dataset("masks", (n, h, w), np.uint8, chunks=(1, h, w), **codec)
             labels = np.zeros((n, 4), np.uint8)
             cache = {}
             for i, (image_id, source_id, aug) in enumerate(records):

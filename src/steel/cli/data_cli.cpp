@@ -38,6 +38,7 @@ std::optional<data::SynthOptions> parse_synth_cli(int argc, const char* const* a
 std::optional<data::PrepOptions> parse_prep_cli(int argc, const char* const* argv) {
   data::PrepOptions o;
   std::string on_error = "fail";
+  std::string compression = data::codec_name(o.compression.codec);
   po::options_description desc("Options");
   desc.add_options()
       ("help,h", "print this help and exit")
@@ -58,7 +59,10 @@ std::optional<data::PrepOptions> parse_prep_cli(int argc, const char* const* arg
       ("seed", po::value(&o.split.seed)->default_value(o.split.seed), "seed for the test set, balancing and folds")
       ("on-error", po::value(&on_error)->default_value(on_error), "bad rows or images: 'fail' (stop) or 'skip' (log and count)")
       ("threads", po::value(&o.threads)->default_value(o.threads), "worker threads (0 = every core)")
-      ("deflate-level", po::value(&o.deflate_level)->default_value(o.deflate_level), "zlib level of the stored chunks, 1..9")
+      ("compression", po::value(&compression)->default_value(compression),
+       "pixel chunks: 'blosc' (LZ4 + bit-shuffle, fast; readers need the Blosc HDF5 plugin) or 'gzip' (any HDF5 reader)")
+      ("deflate-level", po::value(&o.compression.deflate_level)->default_value(o.compression.deflate_level),
+       "zlib level of gzip chunks, 1..9")
       ("overwrite", po::bool_switch(&o.overwrite), "replace an existing output folder");
   if (!parse_command_line("steel_prep", "steel_prep --csv train.csv --images train_images/ --out PREP/ [options]", desc, argc, argv)) {
     return std::nullopt;
@@ -70,6 +74,7 @@ std::optional<data::PrepOptions> parse_prep_cli(int argc, const char* const* arg
   } else {
     throw ConfigError("--on-error '" + on_error + "': expected 'fail' or 'skip'");
   }
+  o.compression.codec = data::parse_codec(compression);
   return o;
 }
 

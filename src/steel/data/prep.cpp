@@ -85,7 +85,9 @@ void validate(const PrepOptions& o) {
     throw ConfigError("--height and --width must be multiples of 32 (the U-Net downsamples 5 times), got " +
                       std::to_string(o.height) + "x" + std::to_string(o.width));
   }
-  if (o.deflate_level < 1 || o.deflate_level > 9) throw ConfigError("--deflate-level must be in 1..9");
+  if (o.compression.deflate_level < 1 || o.compression.deflate_level > 9) {
+    throw ConfigError("--deflate-level must be in 1..9");
+  }
   if (!fs::is_regular_file(o.csv)) throw DataError(o.csv + ": annotation CSV not found");
   if (!fs::is_directory(o.images_dir)) throw DataError(o.images_dir + ": image folder not found");
 }
@@ -144,8 +146,8 @@ std::vector<EncodedRecord> build_shard(const std::vector<PlannedRecord>& records
         rec.meta.labels[c] = pixels[c] > 0 ? 1 : 0;
       }
       const std::size_t bytes = static_cast<std::size_t>(o.height) * o.width;
-      rec.image_chunk = compress_chunk(image_out.ptr<uint8_t>(), bytes, o.deflate_level);
-      rec.mask_chunk = compress_mask_chunk(mask_out.ptr<uint8_t>(), bytes, o.deflate_level);
+      rec.image_chunk = compress_image_chunk(image_out.ptr<uint8_t>(), bytes, o.compression);
+      rec.mask_chunk = compress_mask_chunk(mask_out.ptr<uint8_t>(), bytes, o.compression);
     }
     const int64_t k = done += static_cast<int64_t>(end - begin);
     const int64_t step = std::max<int64_t>(500, total / 20);
@@ -309,9 +311,12 @@ PrepResult run_prep(const PrepOptions& o) {
       info.source_csv_crc32 = hex32(csv.crc32);
       info.prep_id = prep_id;
       info.tool_version = kVersion;
-      write_shard((tmp / shard_file_name(fold)).string(), info, encoded, o.deflate_level);
-      // Keep metadata only; the pixels are on disk now.
-      for (auto& r : encoded) r.image_chunk = {}, r.mask_chunk = {};
+      write_shard((tmp / shard_file_name(fold)).string(), info, encoded, o.compression);
+      // Keep metadata only; the pixels are on disk now. (Assigning {} would keep the capacity.)
+      for (auto& r : encoded) {
+        r.image_chunk = std::vector<uint8_t>();
+        r.mask_chunk = std::vector<uint8_t>();
+      }
       result.records += static_cast<int64_t>(encoded.size());
       written[fold] = std::move(encoded);
     }

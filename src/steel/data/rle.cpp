@@ -44,17 +44,19 @@ std::vector<Run> parse_rle(std::string_view text, int64_t height, int64_t width)
   for (std::size_t i = 0; i < numbers.size(); i += 2) {
     const int64_t start = numbers[i];
     const int64_t length = numbers[i + 1];
-    const std::string which = "run " + std::to_string(i / 2 + 1) + " (" + std::to_string(start) +
-                              " " + std::to_string(length) + ")";
-    if (start < 1) throw std::invalid_argument(which + ": start must be >= 1 (pixels are 1-based)");
-    if (length < 1) throw std::invalid_argument(which + ": length must be >= 1");
+    // The run's description is only built for an error: a valid image has thousands of runs.
+    auto which = [&] {
+      return "run " + std::to_string(i / 2 + 1) + " (" + std::to_string(start) + " " + std::to_string(length) + ")";
+    };
+    if (start < 1) throw std::invalid_argument(which() + ": start must be >= 1 (pixels are 1-based)");
+    if (length < 1) throw std::invalid_argument(which() + ": length must be >= 1");
     if (start - 1 + length > total) {
-      throw std::invalid_argument(which + ": runs past the last pixel " + std::to_string(total) +
+      throw std::invalid_argument(which() + ": runs past the last pixel " + std::to_string(total) +
                                   " of a " + std::to_string(width) + "x" + std::to_string(height) +
                                   " image");
     }
     if (start - 1 < previous_end) {
-      throw std::invalid_argument(which + ": overlaps or precedes the previous run, which ends at pixel " +
+      throw std::invalid_argument(which() + ": overlaps or precedes the previous run, which ends at pixel " +
                                   std::to_string(previous_end) + "; runs must be sorted and disjoint");
     }
     runs.push_back({start - 1, length});

@@ -1,7 +1,7 @@
 // The HDF5 shard layout shared by steel_prep (writer), the trainer (reader) and anyone with h5py.
 //
 // One file per cross-validation fold (fold_<k>.h5) plus test.h5. Per file, with N records:
-//   /images          [N,H,W] uint8   grayscale, one record per chunk, deflate-compressed
+//   /images          [N,H,W] uint8   grayscale, one record per chunk, Blosc- or gzip-compressed (chunk_codec.h)
 //   /masks           [N,H,W] uint8   class bitfield: bit c-1 set where defect class c is present
 //   /labels          [N,4]   uint8   1 when the record's mask has class c anywhere
 //   /defect_pixels   [N,4]   uint32  number of mask pixels per class
@@ -21,7 +21,8 @@
 
 namespace steel::data {
 
-constexpr int kShardFormatVersion = 2;  // 2: prep_id
+constexpr int kShardFormatVersion = 3;         // 2: prep_id; 3: Blosc chunks (gzip before)
+constexpr int kOldestReadableShardFormat = 2;  // version 2 differs only in its always-gzip chunks
 
 /// The root attributes of a shard: what a reader checks before mixing shards.
 struct ShardInfo {

@@ -1,7 +1,5 @@
 #include "steel/data/shard_reader.h"
 
-#include <libdeflate.h>
-
 #include <cstring>
 #include <filesystem>
 
@@ -84,6 +82,27 @@ std::vector<T> read_table(hid_t file, const char* name, hid_t mem_type, const st
   return out;
 }
 
+// The codec of a pixel dataset, from its filter pipeline.
+ChunkCodec dataset_codec(hid_t dataset, const std::string& path, const std::string& name) {
+  h5::Handle dcpl(H5Dget_create_plist(dataset), H5Pclose);
+  const int n = H5Pget_nfilters(dcpl);
+  std::string found = "no compression filter";
+  if (n == 1) {
+    unsigned flags = 0, config = 0;
+    std::size_t nvalues = 0;
+    char filter_name[64] = {};
+    const H5Z_filter_t id =
+        H5Pget_filter2(dcpl, 0, &flags, &nvalues, nullptr, sizeof filter_name, filter_name, &config);
+    if (id == H5Z_FILTER_DEFLATE) return ChunkCodec::kGzip;
+    if (id == kBloscHdf5Filter) return ChunkCodec::kBlosc;
+    found = "HDF5 filter " + std::to_string(id) + " (" + filter_name + ")";
+  } else if (n > 1) {
+    found = std::to_string(n) + " filters in a row";
+  }
+  throw DataError(path + ": dataset '/" + name + "' uses " + found +
+                  "; steel reads one Blosc (32001) or one gzip (deflate) filter, as steel_prep writes");
+}
+
 }  // namespace
 
 struct ShardReader::Handles {
@@ -99,9 +118,10 @@ ShardReader::ShardReader(const std::string& path) : path_(path), h_(std::make_un
   h_->file = h5::Handle(h5::check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path, "open the file"),
                         H5Fclose);
   info_.format_version = static_cast<int>(read_attr_int(h_->file, "format_version", path));
-  if (info_.format_version != kShardFormatVersion) {
+  if (info_.format_version < kOldestReadableShardFormat || info_.format_version > kShardFormatVersion) {
     throw DataError(path + ": shard format version " + std::to_string(info_.format_version) +
-                    ", this build reads version " + std::to_string(kShardFormatVersion) + "; rerun steel_prep");
+                    ", this build reads versions " + std::to_string(kOldestReadableShardFormat) + " to " +
+                    std::to_string(kShardFormatVersion) + "; rerun steel_prep");
   }
   info_.split = read_attr_string(h_->file, "split", path);
   info_.fold = static_cast<int>(read_attr_int(h_->file, "fold", path));
@@ -118,6 +138,10 @@ ShardReader::ShardReader(const std::string& path) : path_(path), h_(std::make_un
   h_->images = open_dataset(h_->file, "images", path, 3, dims);
   h_->masks = open_dataset(h_->file, "masks", path, 3, mdims);
   if (dims != mdims) throw DataError(path + ": /images and /masks have different shapes");
+  codec_ = dataset_codec(h_->images, path, "images");
+  if (dataset_codec(h_->masks, path, "masks") != codec_) {
+    throw DataError(path + ": /images and /masks use different compression filters");
+  }
   if (static_cast<int>(dims[1]) != info_.height || static_cast<int>(dims[2]) != info_.width) {
     throw DataError(path + ": /images is " + std::to_string(dims[1]) + "x" + std::to_string(dims[2]) +
                     " but the attributes say " + std::to_string(info_.height) + "x" + std::to_string(info_.width));
@@ -175,25 +199,14 @@ std::vector<uint8_t> ShardReader::read_mask_chunk(int64_t i) const {
   return read_chunk(h_->masks, i, size(), path_, "mask");
 }
 
-void ShardReader::inflate_chunk(const std::vector<uint8_t>& chunk, uint8_t* out, int64_t record) const {
-  struct Decompressor {
-    libdeflate_decompressor* ptr = libdeflate_alloc_decompressor();
-    ~Decompressor() { libdeflate_free_decompressor(ptr); }
-  };
-  thread_local Decompressor d;
+void ShardReader::decompress(const std::vector<uint8_t>& chunk, uint8_t* out, int64_t record) const {
   const std::size_t expected = static_cast<std::size_t>(info_.height) * static_cast<std::size_t>(info_.width);
-  std::size_t size = 0;
-  const auto rc = libdeflate_zlib_decompress(d.ptr, chunk.data(), chunk.size(), out, expected, &size);
-  if (rc != LIBDEFLATE_SUCCESS || size != expected) {
-    throw DataError(path_ + ": record " + std::to_string(record) + " has a corrupt chunk (libdeflate code " +
-                    std::to_string(static_cast<int>(rc)) + ", " + std::to_string(size) + " of " +
-                    std::to_string(expected) + " bytes)");
-  }
+  decompress_chunk(codec_, chunk.data(), chunk.size(), out, expected, path_ + ": record " + std::to_string(record));
 }
 
 void ShardReader::read_record(int64_t i, uint8_t* image, uint8_t* mask) const {
-  inflate_chunk(read_image_chunk(i), image, i);
-  inflate_chunk(read_mask_chunk(i), mask, i);
+  decompress(read_image_chunk(i), image, i);
+  decompress(read_mask_chunk(i), mask, i);
 }
 
 }  // namespace steel::data

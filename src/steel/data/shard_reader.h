@@ -6,17 +6,18 @@
 #include <string>
 #include <vector>
 
+#include "steel/data/chunk_codec.h"
 #include "steel/data/shard_format.h"
 
 namespace steel::data {
 
 /// Read access to one shard file. Metadata is loaded at open; pixels on demand.
-/// Reading raw chunks and inflating them are separate steps so callers can decompress on
-/// their own threads: HDF5 serialises its calls behind one global lock, zlib does not.
+/// Reading raw chunks and decompressing them are separate steps so callers can decompress on
+/// their own threads: HDF5 serialises its calls behind one global lock, Blosc and zlib do not.
 class ShardReader {
  public:
-  /// Opens and checks the file: format version, dataset presence and shapes. Throws DataError
-  /// naming the file and what is missing or inconsistent.
+  /// Opens and checks the file: format version, dataset presence, shapes and compression filters. Throws
+  /// DataError naming the file and what is missing or inconsistent.
   explicit ShardReader(const std::string& path);
   ~ShardReader();
   ShardReader(ShardReader&&) noexcept;
@@ -26,21 +27,25 @@ class ShardReader {
   const ShardInfo& info() const { return info_; }
   int64_t size() const { return static_cast<int64_t>(meta_.size()); }
   const RecordMeta& meta(int64_t i) const { return meta_.at(static_cast<std::size_t>(i)); }
+  /// The codec of the pixel chunks (both datasets use the same one).
+  ChunkCodec codec() const { return codec_; }
 
   /// The stored (compressed) bytes of record i's image or mask chunk.
   std::vector<uint8_t> read_image_chunk(int64_t i) const;
   std::vector<uint8_t> read_mask_chunk(int64_t i) const;
 
-  /// Inflates a chunk into `out` (height*width bytes). Thread-safe; throws DataError on corruption.
-  void inflate_chunk(const std::vector<uint8_t>& chunk, uint8_t* out, int64_t record) const;
+  /// Decompresses a chunk of record `record` into `out` (height*width bytes). Thread-safe; throws DataError
+  /// naming the file and record on corruption.
+  void decompress(const std::vector<uint8_t>& chunk, uint8_t* out, int64_t record) const;
 
-  /// Convenience: read and inflate record i into two height*width buffers.
+  /// Convenience: read and decompress record i into two height*width buffers.
   void read_record(int64_t i, uint8_t* image, uint8_t* mask) const;
 
  private:
   struct Handles;
   std::string path_;
   ShardInfo info_;
+  ChunkCodec codec_ = ChunkCodec::kGzip;
   std::vector<RecordMeta> meta_;
   std::unique_ptr<Handles> h_;
 };

@@ -1,8 +1,5 @@
 #include "steel/data/shard_writer.h"
 
-#include <libdeflate.h>
-#include <zlib.h>
-
 #include <cstdio>
 #include <filesystem>
 
@@ -31,26 +28,36 @@ void write_attr_string(hid_t obj, const char* name, const std::string& value, co
   h5::check(H5Awrite(attr, type, value.empty() ? "" : value.data()), file, std::string("write attribute ") + name);
 }
 
-h5::Handle make_dcpl(int rank, const hsize_t* chunk, int deflate_level) {
+// Declares the standard HDF5 filter that reads the chunks back, for h5py and the HDF5 tools.
+void declare_chunk_filter(hid_t dcpl, std::size_t chunk_bytes, const ChunkCompression& c) {
+  if (c.codec == ChunkCodec::kGzip) {
+    H5Pset_deflate(dcpl, static_cast<unsigned>(c.deflate_level));
+    return;
+  }
+  // Optional, as every Blosc writer declares it: HDF5 then accepts the declaration where no plugin is
+  // installed (the chunks arrive compressed, so the filter never runs while writing).
+  const auto values = blosc_filter_parameters(chunk_bytes);
+  H5Pset_filter(dcpl, kBloscHdf5Filter, H5Z_FLAG_OPTIONAL, values.size(), values.data());
+}
+
+h5::Handle make_dcpl() {
   h5::Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
   H5Pset_obj_track_times(dcpl, false);
-  if (chunk != nullptr) {
-    H5Pset_chunk(dcpl, rank, chunk);
-    if (deflate_level > 0) H5Pset_deflate(dcpl, static_cast<unsigned>(deflate_level));
-  }
   return dcpl;
 }
 
 void write_pixels(hid_t file_id, const char* name, const ShardInfo& info,
-                  const std::vector<EncodedRecord>& records, bool masks, int deflate_level,
+                  const std::vector<EncodedRecord>& records, bool masks, const ChunkCompression& compression,
                   const std::string& path) {
   const auto n = static_cast<hsize_t>(records.size());
   const hsize_t dims[3] = {n, static_cast<hsize_t>(info.height), static_cast<hsize_t>(info.width)};
   const hsize_t maxdims[3] = {H5S_UNLIMITED, dims[1], dims[2]};
   const hsize_t chunk[3] = {1, dims[1], dims[2]};
   h5::Handle space(H5Screate_simple(3, dims, maxdims), H5Sclose);
-  // Chunks arrive pre-compressed, so the deflate filter is declared but never run here.
-  h5::Handle dcpl = make_dcpl(3, chunk, deflate_level > 0 ? deflate_level : 1);
+  // Chunks arrive compressed, so the filter is declared (for readers) but never run here.
+  h5::Handle dcpl = make_dcpl();
+  H5Pset_chunk(dcpl, 3, chunk);
+  declare_chunk_filter(dcpl, static_cast<std::size_t>(dims[1] * dims[2]), compression);
   h5::Handle dset(h5::check(H5Dcreate2(file_id, name, H5T_NATIVE_UINT8, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
                             path, std::string("create dataset /") + name),
                   H5Dclose);
@@ -67,7 +74,7 @@ void write_table(hid_t file_id, const char* name, hid_t mem_type, const std::vec
                  const std::string& path) {
   const hsize_t dims[2] = {static_cast<hsize_t>(rows.size()), K};
   h5::Handle space(H5Screate_simple(2, dims, nullptr), H5Sclose);
-  h5::Handle dcpl = make_dcpl(2, nullptr, 0);
+  h5::Handle dcpl = make_dcpl();
   h5::Handle dset(h5::check(H5Dcreate2(file_id, name, mem_type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), path,
                             std::string("create dataset /") + name),
                   H5Dclose);
@@ -83,7 +90,7 @@ void write_strings(hid_t file_id, const char* name, const std::vector<const char
   H5Tset_size(type, H5T_VARIABLE);
   H5Tset_cset(type, H5T_CSET_UTF8);
   h5::Handle space(H5Screate_simple(1, dims, nullptr), H5Sclose);
-  h5::Handle dcpl = make_dcpl(1, nullptr, 0);
+  h5::Handle dcpl = make_dcpl();
   h5::Handle dset(h5::check(H5Dcreate2(file_id, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), path,
                             std::string("create dataset /") + name),
                   H5Dclose);
@@ -95,52 +102,8 @@ void write_strings(hid_t file_id, const char* name, const std::vector<const char
 
 }  // namespace
 
-std::vector<uint8_t> compress_chunk(const uint8_t* data, std::size_t size, int level) {
-  // libdeflate writes the same zlib stream format as zlib (so HDF5's deflate filter and h5py
-  // read it) at 2-3x zlib's speed; one compressor per thread and level, reused across calls.
-  struct Compressor {
-    libdeflate_compressor* ptr = nullptr;
-    int level = -1;
-    ~Compressor() { libdeflate_free_compressor(ptr); }
-  };
-  thread_local Compressor c;
-  if (c.level != level) {
-    libdeflate_free_compressor(c.ptr);
-    c.ptr = libdeflate_alloc_compressor(level);
-    c.level = level;
-    if (c.ptr == nullptr) throw DataError("libdeflate: cannot create a compressor at level " + std::to_string(level));
-  }
-  // A reused scratch buffer and an exact-size result: a fresh compress-bound vector per chunk (a little over
-  // the chunk's size) would be page-faulted in each time and keep its whole capacity alive until the shard is
-  // written.
-  thread_local std::vector<uint8_t> scratch;
-  scratch.resize(libdeflate_zlib_compress_bound(c.ptr, size));
-  const std::size_t n = libdeflate_zlib_compress(c.ptr, data, size, scratch.data(), scratch.size());
-  if (n == 0) throw DataError("libdeflate: compression failed");
-  return std::vector<uint8_t>(scratch.begin(), scratch.begin() + static_cast<std::ptrdiff_t>(n));
-}
-
-std::vector<uint8_t> compress_mask_chunk(const uint8_t* data, std::size_t size, int level) {
-  // zlib's run-length strategy finds the only redundancy a mask has (long runs of one value) without
-  // libdeflate's general match search: measured on the masks of a prepared fold, 1.2 GB/s against 0.44 GB/s
-  // at libdeflate level 1, for the same size (0.3% of the raw bytes).
-  z_stream z{};
-  if (deflateInit2(&z, level, Z_DEFLATED, 15, 8, Z_RLE) != Z_OK) throw DataError("zlib: deflateInit2 failed");
-  thread_local std::vector<uint8_t> scratch;
-  scratch.resize(deflateBound(&z, static_cast<uLong>(size)));
-  z.next_in = const_cast<Bytef*>(data);
-  z.avail_in = static_cast<uInt>(size);
-  z.next_out = scratch.data();
-  z.avail_out = static_cast<uInt>(scratch.size());
-  const int rc = deflate(&z, Z_FINISH);
-  const std::size_t n = z.total_out;
-  deflateEnd(&z);
-  if (rc != Z_STREAM_END) throw DataError("zlib: mask compression failed");
-  return std::vector<uint8_t>(scratch.begin(), scratch.begin() + static_cast<std::ptrdiff_t>(n));
-}
-
 void write_shard(const std::string& path, const ShardInfo& info, const std::vector<EncodedRecord>& records,
-                 int deflate_level) {
+                 const ChunkCompression& compression) {
   h5::silence_errors();
   const std::string tmp = path + ".tmp";
   std::remove(tmp.c_str());
@@ -160,8 +123,8 @@ void write_shard(const std::string& path, const ShardInfo& info, const std::vect
     write_attr_string(file, "tool_version", info.tool_version, tmp);
     write_attr_int(file, "record_count", static_cast<int64_t>(records.size()), tmp);
 
-    write_pixels(file, "images", info, records, /*masks=*/false, deflate_level, tmp);
-    write_pixels(file, "masks", info, records, /*masks=*/true, deflate_level, tmp);
+    write_pixels(file, "images", info, records, /*masks=*/false, compression, tmp);
+    write_pixels(file, "masks", info, records, /*masks=*/true, compression, tmp);
 
     std::vector<std::array<uint8_t, kNumClasses>> labels;
     std::vector<std::array<uint32_t, kNumClasses>> pixels;

@@ -3,7 +3,7 @@
 #include <zlib.h>
 
 #include <fstream>
-#include <sstream>
+#include <string_view>
 #include <stdexcept>
 #include <unordered_map>
 #include <unordered_set>
@@ -15,29 +15,31 @@
 namespace steel::data {
 namespace {
 
-std::vector<std::string> split_fields(const std::string& line) {
-  std::vector<std::string> fields;
-  std::string field;
+std::vector<std::string> split_fields(std::string_view line) {
+  std::vector<std::string> fields(1);
   bool quoted = false;
-  for (char c : line) {
+  std::size_t plain = 0;  // start of the run of ordinary characters not yet copied
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (c != '"' && (c != ',' || quoted)) continue;
+    // Whole runs are appended at once: an EncodedPixels field is tens of kilobytes.
+    fields.back().append(line.substr(plain, i - plain));
+    plain = i + 1;
     if (c == '"') {
       quoted = !quoted;
-    } else if (c == ',' && !quoted) {
-      fields.push_back(field);
-      field.clear();
     } else {
-      field += c;
+      fields.emplace_back();
     }
   }
-  fields.push_back(field);
+  fields.back().append(line.substr(plain));
   return fields;
 }
 
-std::string trim(const std::string& s) {
+std::string trim(std::string_view s) {
   std::size_t b = 0, e = s.size();
   while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
   while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) --e;
-  return s.substr(b, e - b);
+  return std::string(s.substr(b, e - b));
 }
 
 int parse_class_id(const std::string& text) {
@@ -56,11 +58,15 @@ int ImageAnnotation::num_classes_present() const {
 }
 
 TrainCsv read_train_csv(const std::string& path, OnError on_error, int64_t height, int64_t width) {
-  std::ifstream in(path, std::ios::binary);
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) throw DataError(path + ": cannot open the annotation CSV");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  std::string content = buffer.str();
+  const std::streamoff size = in.tellg();
+  if (size < 0) throw DataError(path + ": cannot tell the annotation CSV's size (not a regular file?)");
+  std::string content(static_cast<std::size_t>(size), '\0');
+  in.seekg(0);
+  if (!in.read(content.data(), static_cast<std::streamsize>(content.size()))) {
+    throw DataError(path + ": cannot read the annotation CSV");
+  }
 
   TrainCsv csv;
   csv.path = path;
@@ -71,8 +77,8 @@ TrainCsv read_train_csv(const std::string& path, OnError on_error, int64_t heigh
   std::unordered_map<std::string, std::size_t> index_of;
   std::unordered_set<std::string> bad_images;
   std::unordered_map<std::string, std::size_t> rows_per_image;
-  std::istringstream lines(content);
-  std::string line;
+  std::string_view rest(content);
+  std::string_view line;
   int64_t line_no = 0;
   bool header_seen = false;
 
@@ -84,9 +90,12 @@ TrainCsv read_train_csv(const std::string& path, OnError on_error, int64_t heigh
     if (!image_id.empty()) bad_images.insert(image_id);
   };
 
-  while (std::getline(lines, line)) {
+  while (!rest.empty()) {
+    const std::size_t newline = rest.find('\n');
+    line = rest.substr(0, newline);
+    rest = newline == std::string_view::npos ? std::string_view() : rest.substr(newline + 1);
     ++line_no;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (!header_seen) {
       const std::string header = trim(line);
       if (header == "ImageId,ClassId,EncodedPixels") {

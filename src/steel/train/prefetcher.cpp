@@ -26,8 +26,8 @@ Batch assemble_batch(const ShardSet& data, const std::vector<int64_t>& records, 
     const auto [reader, index] = data.locate(records[static_cast<std::size_t>(b)]);
     const auto image_chunk = reader->read_image_chunk(index);
     const auto mask_chunk = reader->read_mask_chunk(index);
-    reader->inflate_chunk(image_chunk, image.data(), index);
-    reader->inflate_chunk(mask_chunk, mask.data(), index);
+    reader->decompress(image_chunk, image.data(), index);
+    reader->decompress(mask_chunk, mask.data(), index);
 
     bool hflip = false;
     bool vflip = false;

@@ -34,7 +34,7 @@ struct PrefetcherOptions {
 
 /// Delivers `batches` (lists of record indices into `data`) in order. Workers take batches in order and build
 /// each one whole: raw chunks come out of HDF5 (whose global lock serialises only that short read) and are
-/// inflated and converted outside it, so decompression runs in parallel. At most `depth` batches are held
+/// decompressed and converted outside it, so decompression runs in parallel. At most `depth` batches are held
 /// ahead of the consumer. A batch that failed to build rethrows its exception from the `next` that would
 /// have returned it; the batches before it are delivered first. Flip decisions depend only on
 /// (seed, epoch, record), never on threads or ranks.

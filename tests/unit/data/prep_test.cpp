@@ -174,6 +174,30 @@ TEST_F(PrepTest, SameSeedGivesIdenticalShards) {
   }
 }
 
+TEST_F(PrepTest, BothCodecsStoreTheSamePixels) {
+  TempDir out;
+  auto o = options(out / "blosc");
+  run_prep(o);
+  o.out_dir = out / "gzip";
+  o.compression = {ChunkCodec::kGzip, 1};
+  run_prep(o);
+  for (const char* name : {"fold_1.h5", "test.h5"}) {
+    ShardReader blosc(out.path() / "blosc" / name), gzip(out.path() / "gzip" / name);
+    EXPECT_EQ(blosc.codec(), ChunkCodec::kBlosc);
+    EXPECT_EQ(gzip.codec(), ChunkCodec::kGzip);
+    EXPECT_EQ(blosc.info().prep_id, gzip.info().prep_id) << "the codec does not change what the shards hold";
+    ASSERT_EQ(blosc.size(), gzip.size());
+    ASSERT_GT(blosc.size(), 0);
+    std::vector<uint8_t> a_image(64 * 320), a_mask(64 * 320), b_image(64 * 320), b_mask(64 * 320);
+    for (int64_t i = 0; i < blosc.size(); ++i) {
+      blosc.read_record(i, a_image.data(), a_mask.data());
+      gzip.read_record(i, b_image.data(), b_mask.data());
+      ASSERT_EQ(a_image, b_image) << name << " record " << i;
+      ASSERT_EQ(a_mask, b_mask) << name << " record " << i;
+    }
+  }
+}
+
 // Bad input: a copy of the dataset with one thing broken. No output may be left behind.
 class PrepBadInputTest : public PrepTest {
  protected:
