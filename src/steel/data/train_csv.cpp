@@ -169,7 +169,11 @@ TrainCsv read_train_csv(const std::string& path, OnError on_error, int64_t heigh
     // The legacy format lists every class of every image; a missing row means a truncated file.
     for (const auto& image : csv.images) {
       if (bad_images.count(image.image_id) == 0 && rows_per_image[image.image_id] != kNumClasses) {
-        line_no = image.line[0] != 0 ? image.line[0] : 0;
+        // Point at the image's first row: any class's row may be the missing one.
+        line_no = 0;
+        for (int c = 0; c < kNumClasses; ++c) {
+          if (image.line[c] != 0 && (line_no == 0 || image.line[c] < line_no)) line_no = image.line[c];
+        }
         reject(image.image_id, "image '" + image.image_id + "' has " +
                                    std::to_string(rows_per_image[image.image_id]) +
                                    " rows; the ImageId_ClassId format needs one per class (4)");

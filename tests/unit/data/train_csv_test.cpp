@@ -81,6 +81,9 @@ TEST(TrainCsv, EveryBadRowIsAnErrorNamingFileLineAndReason) {
   expect_error(h + "a.jpg,2,1 3\na.jpg,2,9 3\n", "3", "duplicate row for image 'a.jpg' class 2");
   expect_error(h + "a.jpg,2\n", "2", "expected 3 fields, found 2");
   expect_error("ImageId_ClassId,EncodedPixels\na.jpg_1,\na.jpg_2,\n", "2", "needs one per class");
+  // The missing row is class 1's: the message still points at the image's first row.
+  expect_error("ImageId_ClassId,EncodedPixels\nb.jpg_1,\nb.jpg_2,\nb.jpg_3,\nb.jpg_4,\na.jpg_3,\na.jpg_2,\n", "6",
+               "'a.jpg' has 2 rows");
   expect_error("ImageId_ClassId,EncodedPixels\najpg,1 1\n", "2", "has no '_<class>' suffix");
 }
 
