@@ -50,7 +50,7 @@ for codec in blosc gzip; do
   row "Python reference, $codec" "$t_py" "$WORK/ref_$codec"
   echo "  $codec: steel_prep $(echo "$t_py / $t_prep" | bc -l | cut -c1-5)x faster than Python; $(echo "$t_prep / $t_floor" | bc -l | cut -c1-5)x the decode-only time"
   $PY - "$WORK/prep_$codec" "$WORK/ref_$codec" <<'PY'
-import sys, h5py, numpy as np
+import sys, h5py, hdf5plugin, numpy as np
 for split in ["test", "fold_0"]:
     a = h5py.File(f"{sys.argv[1]}/{split}.h5", "r"); b = h5py.File(f"{sys.argv[2]}/{split}.h5", "r")
     same = [np.array_equal(a[k][:], b[k][:]) for k in ("images", "masks", "labels")]

@@ -27,8 +27,10 @@ std::vector<uint8_t> blosc_compress_chunk(const uint8_t* data, std::size_t size)
   thread_local std::vector<uint8_t> scratch;
   scratch.resize(size + BLOSC_MAX_OVERHEAD);  // room for a stored (incompressible) chunk: never fails
   // The _ctx form takes no global lock and starts no threads of its own; steel_prep runs one per core.
+  const char* compressor = nullptr;
+  blosc_compcode_to_compname(static_cast<int>(kBloscCompressor), &compressor);
   const int n = blosc_compress_ctx(kBloscLevel, kBloscShuffle, /*typesize=*/1, size, data, scratch.data(),
-                                   scratch.size(), BLOSC_LZ4_COMPNAME, /*blocksize=*/0, /*threads=*/1);
+                                   scratch.size(), compressor, /*blocksize=*/0, /*threads=*/1);
   if (n <= 0) throw DataError("blosc: compression failed (code " + std::to_string(n) + ")");
   return exact(scratch, static_cast<std::size_t>(n));
 }
@@ -42,11 +44,11 @@ std::vector<uint8_t> deflate_chunk(const uint8_t* data, std::size_t size, int le
     ~Compressor() { libdeflate_free_compressor(ptr); }
   };
   thread_local Compressor c;
-  if (c.level != level) {
+  if (c.ptr == nullptr || c.level != level) {
     libdeflate_free_compressor(c.ptr);
     c.ptr = libdeflate_alloc_compressor(level);
-    c.level = level;
     if (c.ptr == nullptr) throw DataError("libdeflate: cannot create a compressor at level " + std::to_string(level));
+    c.level = level;
   }
   thread_local std::vector<uint8_t> scratch;
   scratch.resize(libdeflate_zlib_compress_bound(c.ptr, size));

@@ -3,9 +3,9 @@
 // steel_prep compresses chunks on its worker threads and hands HDF5 the finished bytes (H5Dwrite_chunk); the
 // trainer reads the bytes (H5Dread_chunk) and decompresses on its loader threads. Each dataset still declares
 // the standard HDF5 filter that produced its chunks, so h5py and the HDF5 tools read a shard like any other:
-//   blosc  Blosc (LZ4 with bit-shuffle), registered HDF5 filter 32001. About 7x faster to write than gzip for
-//          ~10% more disk; readers need the Blosc filter plugin (`import hdf5plugin`, or Debian's
-//          hdf5-filter-plugin-blosc-serial, which HDF5 loads by itself).
+//   blosc  Blosc (LZ4 with bit-shuffle), registered HDF5 filter 32001. Several times cheaper to compress than
+//          gzip for ~10% more disk (docs/BENCHMARKS.md); readers need the Blosc filter plugin (`import
+//          hdf5plugin`, or Debian's hdf5-filter-plugin-blosc-serial, which HDF5 loads by itself).
 //   gzip   HDF5's built-in deflate filter: every HDF5 reader opens it with no plugin.
 #pragma once
 

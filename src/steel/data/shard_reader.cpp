@@ -82,7 +82,8 @@ std::vector<T> read_table(hid_t file, const char* name, hid_t mem_type, const st
   return out;
 }
 
-// The codec of a pixel dataset, from its filter pipeline.
+// The codec is the dataset's own declaration, not an attribute of ours: it is what h5py and the HDF5 tools
+// decode with too, and it covers version-2 shards (always gzip) and pixels rewritten by other HDF5 writers.
 ChunkCodec dataset_codec(hid_t dataset, const std::string& path, const std::string& name) {
   h5::Handle dcpl(H5Dget_create_plist(dataset), H5Pclose);
   const int n = H5Pget_nfilters(dcpl);
@@ -174,7 +175,7 @@ ShardReader::ShardReader(ShardReader&&) noexcept = default;
 ShardReader& ShardReader::operator=(ShardReader&&) noexcept = default;
 
 namespace {
-std::vector<uint8_t> read_chunk(hid_t dset, int64_t i, int64_t n, const std::string& path, const char* what) {
+StoredChunk read_chunk(hid_t dset, int64_t i, int64_t n, const std::string& path, const char* what) {
   if (i < 0 || i >= n) {
     throw DataError(path + ": record " + std::to_string(i) + " out of range (" + std::to_string(n) + " records)");
   }
@@ -183,25 +184,36 @@ std::vector<uint8_t> read_chunk(hid_t dset, int64_t i, int64_t n, const std::str
   if (H5Dget_chunk_storage_size(dset, offset, &bytes) < 0 || bytes == 0) {
     throw DataError(path + ": " + what + " chunk of record " + std::to_string(i) + " is missing");
   }
-  std::vector<uint8_t> out(bytes);
+  StoredChunk out;
+  out.bytes.resize(bytes);
   uint32_t filter_mask = 0;
-  h5::check(H5Dread_chunk(dset, H5P_DEFAULT, offset, &filter_mask, out.data()), path,
+  h5::check(H5Dread_chunk(dset, H5P_DEFAULT, offset, &filter_mask, out.bytes.data()), path,
             std::string("read ") + what + " chunk of record " + std::to_string(i));
+  out.filtered = (filter_mask & 1U) == 0;  // bit 0: the first (our only) filter was skipped
   return out;
 }
 }  // namespace
 
-std::vector<uint8_t> ShardReader::read_image_chunk(int64_t i) const {
+StoredChunk ShardReader::read_image_chunk(int64_t i) const {
   return read_chunk(h_->images, i, size(), path_, "image");
 }
 
-std::vector<uint8_t> ShardReader::read_mask_chunk(int64_t i) const {
+StoredChunk ShardReader::read_mask_chunk(int64_t i) const {
   return read_chunk(h_->masks, i, size(), path_, "mask");
 }
 
-void ShardReader::decompress(const std::vector<uint8_t>& chunk, uint8_t* out, int64_t record) const {
+void ShardReader::decompress(const StoredChunk& chunk, uint8_t* out, int64_t record) const {
   const std::size_t expected = static_cast<std::size_t>(info_.height) * static_cast<std::size_t>(info_.width);
-  decompress_chunk(codec_, chunk.data(), chunk.size(), out, expected, path_ + ": record " + std::to_string(record));
+  const std::string where = path_ + ": record " + std::to_string(record);
+  if (!chunk.filtered) {
+    if (chunk.bytes.size() != expected) {
+      throw DataError(where + " has an unfiltered chunk of " + std::to_string(chunk.bytes.size()) + " bytes, expected " +
+                      std::to_string(expected));
+    }
+    std::memcpy(out, chunk.bytes.data(), expected);
+    return;
+  }
+  decompress_chunk(codec_, chunk.bytes.data(), chunk.bytes.size(), out, expected, where);
 }
 
 void ShardReader::read_record(int64_t i, uint8_t* image, uint8_t* mask) const {

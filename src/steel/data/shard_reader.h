@@ -11,6 +11,14 @@
 
 namespace steel::data {
 
+/// One record's stored chunk, as HDF5 hands it over.
+struct StoredChunk {
+  std::vector<uint8_t> bytes;
+  /// False when HDF5 skipped the dataset's optional filter for this chunk and stored the pixels raw (what an
+  /// HDF5 writer without the Blosc plugin does when it rewrites a record).
+  bool filtered = true;
+};
+
 /// Read access to one shard file. Metadata is loaded at open; pixels on demand.
 /// Reading raw chunks and decompressing them are separate steps so callers can decompress on
 /// their own threads: HDF5 serialises its calls behind one global lock, Blosc and zlib do not.
@@ -30,13 +38,13 @@ class ShardReader {
   /// The codec of the pixel chunks (both datasets use the same one).
   ChunkCodec codec() const { return codec_; }
 
-  /// The stored (compressed) bytes of record i's image or mask chunk.
-  std::vector<uint8_t> read_image_chunk(int64_t i) const;
-  std::vector<uint8_t> read_mask_chunk(int64_t i) const;
+  /// The stored (normally compressed) bytes of record i's image or mask chunk.
+  StoredChunk read_image_chunk(int64_t i) const;
+  StoredChunk read_mask_chunk(int64_t i) const;
 
   /// Decompresses a chunk of record `record` into `out` (height*width bytes). Thread-safe; throws DataError
   /// naming the file and record on corruption.
-  void decompress(const std::vector<uint8_t>& chunk, uint8_t* out, int64_t record) const;
+  void decompress(const StoredChunk& chunk, uint8_t* out, int64_t record) const;
 
   /// Convenience: read and decompress record i into two height*width buffers.
   void read_record(int64_t i, uint8_t* image, uint8_t* mask) const;

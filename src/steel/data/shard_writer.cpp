@@ -29,15 +29,17 @@ void write_attr_string(hid_t obj, const char* name, const std::string& value, co
 }
 
 // Declares the standard HDF5 filter that reads the chunks back, for h5py and the HDF5 tools.
-void declare_chunk_filter(hid_t dcpl, std::size_t chunk_bytes, const ChunkCompression& c) {
+void declare_chunk_filter(hid_t dcpl, std::size_t chunk_bytes, const ChunkCompression& c, const std::string& path) {
   if (c.codec == ChunkCodec::kGzip) {
-    H5Pset_deflate(dcpl, static_cast<unsigned>(c.deflate_level));
+    h5::check(H5Pset_deflate(dcpl, static_cast<unsigned>(c.deflate_level)), path, "declare the gzip filter");
     return;
   }
   // Optional, as every Blosc writer declares it: HDF5 then accepts the declaration where no plugin is
-  // installed (the chunks arrive compressed, so the filter never runs while writing).
+  // installed (the chunks arrive compressed, so the filter never runs while writing). Only the filter's name
+  // in the file depends on whether HDF5 found the plugin.
   const auto values = blosc_filter_parameters(chunk_bytes);
-  H5Pset_filter(dcpl, kBloscHdf5Filter, H5Z_FLAG_OPTIONAL, values.size(), values.data());
+  h5::check(H5Pset_filter(dcpl, kBloscHdf5Filter, H5Z_FLAG_OPTIONAL, values.size(), values.data()), path,
+            "declare the Blosc filter");
 }
 
 h5::Handle make_dcpl() {
@@ -57,7 +59,7 @@ void write_pixels(hid_t file_id, const char* name, const ShardInfo& info,
   // Chunks arrive compressed, so the filter is declared (for readers) but never run here.
   h5::Handle dcpl = make_dcpl();
   H5Pset_chunk(dcpl, 3, chunk);
-  declare_chunk_filter(dcpl, static_cast<std::size_t>(dims[1] * dims[2]), compression);
+  declare_chunk_filter(dcpl, static_cast<std::size_t>(dims[1] * dims[2]), compression, path);
   h5::Handle dset(h5::check(H5Dcreate2(file_id, name, H5T_NATIVE_UINT8, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
                             path, std::string("create dataset /") + name),
                   H5Dclose);

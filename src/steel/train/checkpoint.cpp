@@ -49,6 +49,8 @@ void save_checkpoint(const std::string& path, const torch::nn::Module& model, co
   }
   archive.write("history", torch::tensor(values, torch::kFloat64)
                                .reshape({static_cast<int64_t>(state.history.size()), kEpochRecordFields}));
+  archive.write("loss_scaler",
+                torch::tensor({state.loss_scale, static_cast<double>(state.loss_scale_good_steps)}, torch::kFloat64));
   auto signature = torch::empty({static_cast<int64_t>(state.run_signature.size())}, torch::kUInt8);
   std::copy(state.run_signature.begin(), state.run_signature.end(), signature.data_ptr<uint8_t>());
   archive.write("run_signature", signature);
@@ -99,6 +101,14 @@ void load_checkpoint(const std::string& path, torch::nn::Module& model, torch::o
       signature = signature.cpu().contiguous();
       const auto* bytes = signature.data_ptr<uint8_t>();
       state.run_signature.assign(bytes, bytes + signature.numel());
+    }
+    torch::Tensor loss_scaler;
+    state.loss_scale = 0;
+    state.loss_scale_good_steps = 0;
+    if (archive.try_read("loss_scaler", loss_scaler) && loss_scaler.numel() == 2) {
+      loss_scaler = loss_scaler.cpu().to(torch::kFloat64).contiguous();
+      state.loss_scale = loss_scaler[0].item<double>();
+      state.loss_scale_good_steps = static_cast<int64_t>(loss_scaler[1].item<double>());
     }
     auto generator = torch::globalContext().defaultGenerator(torch::kCPU);  // a handle to the global one
     generator.set_state(read_tensor(archive, "rng_cpu"));

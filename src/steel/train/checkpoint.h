@@ -26,6 +26,10 @@ struct LoopState {
   /// "key=value;..." of every setting a resumed run must share with the run that wrote the checkpoint (see
   /// run_signature in trainer.cpp); empty in checkpoints of older versions.
   std::string run_signature;
+  /// The fp16 loss scaler's scale and good-step count (LossScaler::restore); 0 when the run does not scale the
+  /// loss or the checkpoint predates them.
+  double loss_scale = 0;
+  int64_t loss_scale_good_steps = 0;
 };
 
 /// Writes model parameters and buffers, optimizer state, `state` and the CPU generator's state to `path`

@@ -20,6 +20,14 @@ class LossScaler {
   /// rank sees the same averaged gradients, so every rank takes the same decision.
   bool unscale_and_check(const std::vector<torch::Tensor>& parameters);
   double current_scale() const { return scale_; }
+  /// Good steps since the scale last changed: with current_scale(), what a resumed run must continue from.
+  int good_steps() const { return good_steps_; }
+  /// Continues from a checkpoint's scale and count (an fp16 resume would otherwise start again at the
+  /// initial scale and overflow its way back down).
+  void restore(double scale, int good_steps) {
+    scale_ = scale;
+    good_steps_ = good_steps;
+  }
   bool enabled() const { return enabled_; }
 
  private:

@@ -337,6 +337,9 @@ FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
       es.wait = state.early_stopping.wait;
       return es;
     }();
+    if (scaler.enabled() && state.loss_scale > 0) {
+      scaler.restore(state.loss_scale, static_cast<int>(state.loss_scale_good_steps));
+    }
     if (!ctx.group.is_main()) state.train_sums = MetricSums::zeros();
     for (const auto& r : state.history) earlier_seconds += r.seconds;
     spdlog::info("fold {}: resuming at epoch {} step {} from {}", ctx.fold, state.epoch + 1, state.step,
@@ -413,6 +416,10 @@ FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
                             ". Try a lower --lr or --amp off.");
       }
       if (scaler.unscale_and_check(parameters)) optimizer.step();
+      if (scaler.enabled()) {
+        state.loss_scale = scaler.current_scale();
+        state.loss_scale_good_steps = scaler.good_steps();
+      }
       train_sums += batch_metric_sums(logits.detach(), masks);
       ++state.step;
       ++state.global_step;

@@ -156,27 +156,66 @@ TEST(Shard, ReadsVersion2ShardsAndRefusesOthersNamingTheVersion) {
   }
 }
 
+// Replaces /masks (2 records of 32x32) by an empty dataset with the filters `declare` adds: what someone
+// else's tool might leave.
+template <typename Declare>
+void replace_masks(const std::string& path, Declare declare) {
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  H5Ldelete(file, "masks", H5P_DEFAULT);
+  const hsize_t dims[3] = {2, 32, 32}, chunk[3] = {1, 32, 32};
+  const hid_t space = H5Screate_simple(3, dims, nullptr);
+  const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+  H5Pset_chunk(dcpl, 3, chunk);
+  declare(dcpl);
+  H5Dclose(H5Dcreate2(file, "masks", H5T_NATIVE_UINT8, space, H5P_DEFAULT, dcpl, H5P_DEFAULT));
+  H5Pclose(dcpl);
+  H5Sclose(space);
+  H5Fclose(file);
+}
+
 TEST(Shard, AForeignCompressionFilterIsAClearError) {
   TempDir dir;
   std::vector<std::vector<uint8_t>> images, masks;
   write_shard(dir / "s.h5", make_info(32, 32), make_records(2, 32, 32, images, masks), ChunkCompression{});
-  {
-    // /masks rewritten by someone else's tool: shuffle + deflate, a pipeline h5py offers.
-    const hid_t file = H5Fopen((dir / "s.h5").c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
-    H5Ldelete(file, "masks", H5P_DEFAULT);
-    const hsize_t dims[3] = {2, 32, 32}, chunk[3] = {1, 32, 32};
-    const hid_t space = H5Screate_simple(3, dims, nullptr);
-    const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
-    H5Pset_chunk(dcpl, 3, chunk);
+  replace_masks(dir / "s.h5", [](hid_t dcpl) {  // shuffle + deflate, a pipeline h5py offers
     H5Pset_shuffle(dcpl);
     H5Pset_deflate(dcpl, 1);
-    H5Dclose(H5Dcreate2(file, "masks", H5T_NATIVE_UINT8, space, H5P_DEFAULT, dcpl, H5P_DEFAULT));
-    H5Pclose(dcpl);
-    H5Sclose(space);
-    H5Fclose(file);
-  }
+  });
   EXPECT_THAT([&] { ShardReader(dir / "s.h5"); },
               ::testing::ThrowsMessage<DataError>(AllOf(HasSubstr("s.h5"), HasSubstr("'/masks' uses 2 filters"))));
+  replace_masks(dir / "s.h5", [](hid_t) {});
+  EXPECT_THAT([&] { ShardReader(dir / "s.h5"); },
+              ::testing::ThrowsMessage<DataError>(HasSubstr("'/masks' uses no compression filter")));
+  replace_masks(dir / "s.h5", [](hid_t dcpl) { H5Pset_deflate(dcpl, 1); });  // gzip masks beside Blosc images
+  EXPECT_THAT([&] { ShardReader(dir / "s.h5"); },
+              ::testing::ThrowsMessage<DataError>(HasSubstr("/images and /masks use different compression filters")));
+}
+
+TEST(Shard, AChunkStoredWithItsOptionalFilterSkippedIsReadRaw) {
+  // An HDF5 writer without the Blosc plugin that rewrites a record stores it raw and marks the filter as
+  // skipped in the chunk's filter mask; HDF5 itself reads such a chunk as it is, and so must we.
+  TempDir dir;
+  std::vector<std::vector<uint8_t>> images, masks;
+  write_shard(dir / "s.h5", make_info(32, 32), make_records(3, 32, 32, images, masks), ChunkCompression{});
+  std::vector<uint8_t> replacement(32 * 32);
+  for (std::size_t p = 0; p < replacement.size(); ++p) replacement[p] = static_cast<uint8_t>(255 - p % 256);
+  {
+    const hid_t file = H5Fopen((dir / "s.h5").c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    const hid_t dset = H5Dopen2(file, "images", H5P_DEFAULT);
+    const hsize_t offset[3] = {1, 0, 0};
+    ASSERT_GE(H5Dwrite_chunk(dset, H5P_DEFAULT, /*filter_mask=*/1, offset, replacement.size(), replacement.data()), 0);
+    H5Dclose(dset);
+    H5Fclose(file);
+  }
+  ShardReader reader(dir / "s.h5");
+  EXPECT_FALSE(reader.read_image_chunk(1).filtered);
+  EXPECT_TRUE(reader.read_image_chunk(0).filtered);
+  std::vector<uint8_t> img(32 * 32), mask(32 * 32);
+  reader.read_record(1, img.data(), mask.data());
+  EXPECT_EQ(img, replacement);
+  EXPECT_EQ(mask, masks[1]);
+  reader.read_record(2, img.data(), mask.data());
+  EXPECT_EQ(img, images[2]);
 }
 
 TEST(Shard, SameRecordsGiveByteIdenticalFiles) {

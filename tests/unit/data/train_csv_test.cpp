@@ -41,6 +41,24 @@ TEST(TrainCsv, ReadsTheLegacyFormatWithBomAndCrlf) {
   EXPECT_EQ(csv.images[1].num_classes_present(), 0);  // a defect-free image
 }
 
+TEST(TrainCsv, QuotedFieldsBlankLinesAndAMissingFinalNewline) {
+  TempDir dir;
+  // A spreadsheet's export: quoted fields (one with a comma inside the quotes is not split), a blank line,
+  // and no newline after the last row.
+  write_file(dir / "t.csv",
+             "ImageId,ClassId,EncodedPixels\n\"a.jpg\",\"1\",\"1 3 10 2\"\n\nb.jpg,3,5 5\n\"c,d.jpg\",2,7 1");
+  const TrainCsv csv = read_train_csv(dir / "t.csv", OnError::kFail);
+  ASSERT_EQ(csv.images.size(), 3u);
+  EXPECT_EQ(csv.images[0].image_id, "a.jpg");
+  ASSERT_EQ(csv.images[0].runs[0].size(), 2u);
+  EXPECT_EQ(csv.images[0].runs[0][1].start, 9);
+  EXPECT_EQ(csv.images[1].line[2], 4) << "line numbers count the blank line";
+  EXPECT_EQ(csv.images[2].image_id, "c,d.jpg");
+  EXPECT_EQ(csv.images[2].line[1], 5);
+  ASSERT_EQ(csv.images[2].runs[1].size(), 1u) << "the last row, with no newline after it, is read";
+  EXPECT_EQ(csv.images[2].runs[1][0].length, 1);
+}
+
 TEST(TrainCsv, WriterAndReaderAgreeInBothFormats) {
   TempDir dir;
   const std::vector<std::string> ids = {"x.jpg", "y.jpg"};

@@ -60,6 +60,8 @@ TEST(Checkpoint, RoundTripRestoresModelOptimizerStateAndRng) {
   state.early_stopping.update(2, 0.7);
   state.history.push_back({1, 0.1, 0.2, 0.3, 0.4, 0.5, 1e-3, 10, 20});
   state.history.push_back({2, 0.11, 0.21, 0.31, 0.41, 0.51, 1e-3, 11, 21});
+  state.loss_scale = 2048.0;
+  state.loss_scale_good_steps = 17;
   save_checkpoint(dir / "ckpt.pt", a, adam_a, state);
   const auto after_save = torch::rand({4});  // the generator moves on after the save
 
@@ -81,6 +83,8 @@ TEST(Checkpoint, RoundTripRestoresModelOptimizerStateAndRng) {
   EXPECT_EQ(loaded.early_stopping.wait, 1);
   ASSERT_EQ(loaded.history.size(), 2u);
   EXPECT_EQ(metrics_csv(loaded.history), metrics_csv(state.history));
+  EXPECT_DOUBLE_EQ(loaded.loss_scale, 2048.0);
+  EXPECT_EQ(loaded.loss_scale_good_steps, 17);
 
   // Same data, same optimizer state: the next step is identical.
   torch::manual_seed(5);

@@ -47,6 +47,20 @@ TEST(LossScaler, GrowsAfterTheGrowthIntervalOfGoodSteps) {
   EXPECT_DOUBLE_EQ(scaler.current_scale(), 8.0);
 }
 
+TEST(LossScaler, ARestoredScalerContinuesWhereTheSavedOneStood) {
+  LossScaler saved(true, 8.0, 3);
+  ASSERT_TRUE(saved.unscale_and_check({parameter_with_grad({8.0f})}));
+  ASSERT_TRUE(saved.unscale_and_check({parameter_with_grad({8.0f})}));
+  LossScaler resumed(true, 65536.0, 3);  // a fresh run's initial scale
+  resumed.restore(saved.current_scale(), saved.good_steps());
+  // One more good step grows both, exactly as it would have without the interruption.
+  ASSERT_TRUE(saved.unscale_and_check({parameter_with_grad({8.0f})}));
+  ASSERT_TRUE(resumed.unscale_and_check({parameter_with_grad({8.0f})}));
+  EXPECT_DOUBLE_EQ(resumed.current_scale(), 16.0);
+  EXPECT_DOUBLE_EQ(resumed.current_scale(), saved.current_scale());
+  EXPECT_EQ(resumed.good_steps(), saved.good_steps());
+}
+
 TEST(LossScaler, ADisabledScalerPassesEverythingThrough) {
   LossScaler scaler(false);
   EXPECT_DOUBLE_EQ(scaler.scale(torch::tensor(0.5)).item<double>(), 0.5);
