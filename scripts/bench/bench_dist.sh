@@ -3,9 +3,10 @@
 # and off, and the collectives per step (run.json). Same synthetic 64x320 set as bench_train.sh.
 #   [STEPS=4] scripts/bench/bench_dist.sh [BACKBONE=resnet34] [GLOBAL_BATCH=8]
 # Steady state as in bench_train.sh: runs of 1 and 1+STEPS batches, difference over STEPS.
-# Decomposition: per-rank compute is measured by 1 rank with half the batch (1 thread, like each of the two
-# ranks); what 2 ranks add on top of it is communication (gradient all-reduce, SyncBatchNorm, the per-step
-# decision flag), and SyncBatchNorm's part is what turning it off removes.
+# Decomposition, two ways: (a) by subtraction: per-rank compute is measured by 1 rank with half the batch
+# (1 thread, like each of the two ranks); what 2 ranks add on top of it is communication, and SyncBatchNorm's
+# part is what turning it off removes. (b) Timed inside the collectives: run.json's
+# collective_time_per_training_step (rank 0), steady state from the same two runs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BACKBONE=${1:-resnet34}
@@ -15,7 +16,11 @@ BIN=${BUILD_DIR:-build}
 WORK=${WORK:-/tmp/steel_bench_train}
 PREP="$WORK/prep_64x320"
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
-[ -f "$PREP/fold_0.h5" ] || { echo "run scripts/bench/bench_train.sh first (it prepares $PREP)"; exit 1; }
+if [ ! -f "$PREP/fold_0.h5" ]; then  # the same data as bench_train.sh prepares
+  [ -f "$WORK/kaggle/train.csv" ] || "$BIN/data_prep/steel_synth" --out "$WORK/kaggle" --images 400 --seed 1 --overwrite >/dev/null 2>&1
+  "$BIN/data_prep/steel_prep" --csv "$WORK/kaggle/train.csv" --images "$WORK/kaggle/train_images" --out "$PREP" \
+    --test-per-class 0 --test-multi 0 --balance-to none --folds 5 --height 64 --width 320 --seed 1 --overwrite >/dev/null 2>&1
+fi
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $BACKBONE, trainable"
 
 # ranks threads batch sync_bn batches -> "train_seconds collectives_per_step"
@@ -45,3 +50,17 @@ two_nosync=$(steady 2 1 "$GB" false);         report "2 ranks x 1 thread, global
 echo "$one_half $two_sync $two_nosync" | awk '{
   printf "communication share of the 2-rank step: %.1f%% (all-reduce + flags %.1f%%, SyncBatchNorm %.1f%%)\n",
     100 * ($3 - $1) / $3, 100 * ($5 - $1) / $3, 100 * ($3 - $5) / $3 }'
+/usr/bin/python3 - "$WORK/dist_2_1_${GB}_true_1/$BACKBONE/fold_0/run.json" \
+  "$WORK/dist_2_1_${GB}_true_$((STEPS + 1))/$BACKBONE/fold_0/run.json" "$STEPS" "${two_sync%% *}" <<'PY'
+import json, sys
+short, long = (json.load(open(p))["collective_time_per_training_step"] for p in sys.argv[1:3])
+steps, step_seconds = int(sys.argv[3]), float(sys.argv[4])
+print("timed inside the collectives (rank 0, steady state), 2 ranks, SyncBatchNorm on:")
+print(f"  {'purpose':<18} {'calls/step':>10} {'s/step':>8} {'share of step':>14}")
+for purpose in sorted(long):
+    total = lambda t, n: t.get(purpose, {}).get("seconds", 0.0) * n
+    seconds = (total(long, steps + 1) - total(short, 1)) / steps
+    calls = (long[purpose]["calls"] * (steps + 1) - short.get(purpose, {}).get("calls", 0.0)) / steps
+    note = "  (in flight, overlapped with backward)" if purpose == "gradient_buckets" else ""
+    print(f"  {purpose:<18} {calls:>10.1f} {seconds:>8.3f} {100 * seconds / step_seconds:>13.1f}%{note}")
+PY

@@ -1,4 +1,6 @@
 // N ranks with SyncBatchNorm and GradientSync take the same steps as one process with the whole batch.
+#include <map>
+
 #include <gtest/gtest.h>
 #include <gmock/gmock.h>
 
@@ -77,7 +79,9 @@ TEST(GradientSync, RanksWithSyncBatchNormMatchOneProcessOverTheGlobalBatch) {
   GradientSync sync(group, net->parameters());
   torch::optim::SGD opt(net->parameters(), torch::optim::SGDOptions(0.1).momentum(0.9));
   std::vector<int64_t> calls;
+  std::map<std::string, CollectiveTime> before_last_step;
   for (int step = 0; step < 3; ++step) {
+    if (step == 2) before_last_step = group->collective_times();
     const int64_t before = group->collective_calls();
     opt.zero_grad();
     sync.prepare_forward();
@@ -94,6 +98,13 @@ TEST(GradientSync, RanksWithSyncBatchNormMatchOneProcessOverTheGlobalBatch) {
   // Per step: forward and backward all-reduce for each hooked norm layer, plus one per gradient bucket.
   const int64_t per_step = 2 * hooked + sync.num_buckets();
   EXPECT_EQ(calls[2], per_step);
+  if (n > 1) {
+    // The same calls, attributed: SyncBatchNorm's all-reduces and the buckets (timed to completion on the
+    // backend's threads, so every bucket of the step has reported once backward has returned).
+    const auto after = group->collective_times();
+    EXPECT_EQ(after.at("sync_batch_norm").calls - before_last_step.at("sync_batch_norm").calls, 2 * hooked);
+    EXPECT_EQ(after.at("gradient_buckets").calls - before_last_step.at("gradient_buckets").calls, sync.num_buckets());
+  }
   if (group->is_main()) {
     std::cout << "[ collective calls per step: " << calls[0] << ", " << calls[1] << ", " << calls[2] << " ("
               << sync.num_buckets() << " bucket(s), " << hooked << " SyncBatchNorm layers) ]\n";

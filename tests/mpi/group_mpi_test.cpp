@@ -27,6 +27,29 @@ TEST(Group, AllReduceSumCoalescesPerDtype) {
   EXPECT_EQ(group->collective_calls() - before, n == 1 ? 0 : 2);
 }
 
+TEST(Group, CollectiveTimesAreKeptPerPurpose) {
+  auto group = test::test_group();
+  const auto before = group->collective_times();
+  std::vector<torch::Tensor> t{torch::ones({3})};
+  group->all_reduce_sum(t, "test_purpose_a");
+  group->all_reduce_sum(t, "test_purpose_a");
+  group->all_reduce_sum(t, "test_purpose_b");
+  group->barrier();
+  const auto after = group->collective_times();
+  if (group->size() == 1) {
+    EXPECT_EQ(after.size(), before.size()) << "a 1-rank group issues nothing";
+    return;
+  }
+  auto calls = [&](const char* purpose) {
+    const auto a = after.find(purpose), b = before.find(purpose);
+    return (a == after.end() ? 0 : a->second.calls) - (b == before.end() ? 0 : b->second.calls);
+  };
+  EXPECT_EQ(calls("test_purpose_a"), 2);
+  EXPECT_EQ(calls("test_purpose_b"), 1);
+  EXPECT_EQ(calls("barrier"), 1);
+  EXPECT_GT(after.at("test_purpose_a").seconds, 0.0);
+}
+
 TEST(Group, AnyIsTrueEverywhereWhenTrueSomewhere) {
   auto group = test::test_group();
   EXPECT_TRUE(group->any(group->rank() == group->size() - 1));

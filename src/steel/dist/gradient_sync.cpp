@@ -1,6 +1,7 @@
 #include "steel/dist/gradient_sync.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include <torch/csrc/distributed/c10d/comm.hpp>
 
@@ -12,8 +13,8 @@ namespace {
 
 constexpr int64_t kMiB = 1024 * 1024;
 
-// DDP's default all-reduce hook (divide by world size, then sum), plus a count of the collectives for
-// Group::collective_calls(). With any hook installed the Reducer leaves the division to the hook. Derived
+// DDP's default all-reduce hook (divide by world size, then sum), plus a count and the time in flight of the
+// collectives for Group::collective_calls() and collective_times(). With any hook installed the Reducer leaves the division to the hook. Derived
 // from CommHookInterface, not CppCommHookInterface: the latter's parseHookResult calls a function that
 // Debian's libtorch does not export.
 class CountingAllReduceHook : public c10d::CommHookInterface {
@@ -24,7 +25,17 @@ class CountingAllReduceHook : public c10d::CommHookInterface {
     std::vector<at::Tensor> tensors{bucket.getBufferRef()};
     tensors[0].div_(group_->launch.world_size);
     group_->count();
-    return group_->pg->allreduce(tensors)->getFuture();
+    const auto start = std::chrono::steady_clock::now();
+    auto future = group_->pg->allreduce(tensors)->getFuture();
+    // Timed to completion on the backend's thread: the bucket's time in flight, overlapped with backward. The
+    // Reducer waits for the chained future, so the time is recorded before backward returns.
+    return future->then(
+        [group = group_, start](c10::ivalue::Future& done) {
+          group->record("gradient_buckets",
+                        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+          return done.value();
+        },
+        future->elementType());
   }
 
   at::Tensor parseHookResult(const c10::IValue& result) override {

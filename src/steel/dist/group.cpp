@@ -75,6 +75,26 @@ void Group::Impl::wait(const c10::intrusive_ptr<c10d::Work>& work, const std::st
   }
 }
 
+void Group::Impl::record(const std::string& purpose, double seconds) {
+  std::lock_guard<std::mutex> lock(times_mutex);
+  auto& t = times[purpose];
+  t.calls += 1;
+  t.seconds += seconds;
+}
+
+void Group::Impl::run(const std::string& op, const std::function<c10::intrusive_ptr<c10d::Work>()>& issue) {
+  count();
+  const auto start = std::chrono::steady_clock::now();
+  c10::intrusive_ptr<c10d::Work> work;
+  try {
+    work = issue();
+  } catch (const std::exception& e) {
+    fail(op, e);
+  }
+  wait(work, op);
+  record(op, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+}
+
 Group::Group(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Group::~Group() = default;
 
@@ -150,13 +170,17 @@ torch::Device Group::device() const { return impl_->device; }
 const GroupOptions& Group::options() const { return impl_->options; }
 int64_t Group::collective_calls() const { return impl_->collectives.load(); }
 
-void Group::all_reduce_sum(std::vector<torch::Tensor>& tensors) {
+std::map<std::string, CollectiveTime> Group::collective_times() const {
+  std::lock_guard<std::mutex> lock(impl_->times_mutex);
+  return impl_->times;
+}
+
+void Group::all_reduce_sum(std::vector<torch::Tensor>& tensors, const std::string& purpose) {
   if (size() == 1 || tensors.empty()) return;
   for (const auto& indices : group_by_dtype(tensors)) {
     const bool in_place = indices.size() == 1 && tensors[indices[0]].is_contiguous();
     std::vector<torch::Tensor> buffer{in_place ? tensors[indices[0]] : flatten(tensors, indices)};
-    impl_->count();
-    impl_->wait(impl_->pg->allreduce(buffer), "all_reduce_sum");
+    impl_->run(purpose, [&] { return impl_->pg->allreduce(buffer); });
     if (!in_place) unflatten(buffer[0], tensors, indices);
   }
 }
@@ -164,8 +188,7 @@ void Group::all_reduce_sum(std::vector<torch::Tensor>& tensors) {
 bool Group::any(bool flag) {
   if (size() == 1) return flag;
   std::vector<torch::Tensor> t{torch::full({1}, flag ? 1 : 0, torch::TensorOptions(torch::kInt32).device(device()))};
-  impl_->count();
-  impl_->wait(impl_->pg->allreduce(t), "any");
+  impl_->run("any", [&] { return impl_->pg->allreduce(t); });
   return t[0].item<int32_t>() > 0;
 }
 
@@ -178,8 +201,7 @@ void Group::broadcast(std::vector<torch::Tensor>& tensors, int root) {
   for (const auto& indices : group_by_dtype(tensors)) {
     const bool in_place = indices.size() == 1 && tensors[indices[0]].is_contiguous();
     std::vector<torch::Tensor> buffer{in_place ? tensors[indices[0]] : flatten(tensors, indices)};
-    impl_->count();
-    impl_->wait(impl_->pg->broadcast(buffer, opts), "broadcast");
+    impl_->run("broadcast", [&] { return impl_->pg->broadcast(buffer, opts); });
     if (!in_place) unflatten(buffer[0], tensors, indices);
   }
 }
@@ -190,8 +212,7 @@ std::vector<std::string> Group::all_gather_string(const std::string& value) {
   std::vector<torch::Tensor> length{torch::full({1}, static_cast<int64_t>(value.size()), options)};
   std::vector<std::vector<torch::Tensor>> lengths{std::vector<torch::Tensor>(size())};
   for (auto& t : lengths[0]) t = torch::empty({1}, options);
-  impl_->count();
-  impl_->wait(impl_->pg->allgather(lengths, length), "all_gather_string (lengths)");
+  impl_->run("all_gather_string (lengths)", [&] { return impl_->pg->allgather(lengths, length); });
 
   int64_t longest = 1;
   std::vector<int64_t> sizes(size());
@@ -201,8 +222,7 @@ std::vector<std::string> Group::all_gather_string(const std::string& value) {
   std::vector<torch::Tensor> bytes{bytes_cpu.to(device())};
   std::vector<std::vector<torch::Tensor>> gathered{std::vector<torch::Tensor>(size())};
   for (auto& t : gathered[0]) t = torch::empty({longest}, bytes[0].options());
-  impl_->count();
-  impl_->wait(impl_->pg->allgather(gathered, bytes), "all_gather_string");
+  impl_->run("all_gather_string", [&] { return impl_->pg->allgather(gathered, bytes); });
 
   std::vector<std::string> out(size());
   for (int r = 0; r < size(); ++r) {
@@ -214,8 +234,7 @@ std::vector<std::string> Group::all_gather_string(const std::string& value) {
 
 void Group::barrier() {
   if (size() == 1) return;
-  impl_->count();
-  impl_->wait(impl_->pg->barrier(), "barrier");
+  impl_->run("barrier", [&] { return impl_->pg->barrier(); });
 }
 
 }  // namespace steel::dist

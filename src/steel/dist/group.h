@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,6 +20,12 @@ struct GroupOptions {
   /// waiting rank throws steel::DistError. This bounds how long the survivors of a dead or stalled rank
   /// hang; it must exceed the longest gap between two collectives that any rank can spend computing.
   TORCH_ARG(std::chrono::milliseconds, timeout) = std::chrono::seconds(120);
+};
+
+/// Calls and seconds of one kind of collective, from issue to completion (see Group::collective_times()).
+struct CollectiveTime {
+  int64_t calls = 0;
+  double seconds = 0;
 };
 
 /// All ranks of a job. NCCL when `device` is CUDA (one GPU per local rank), Gloo on CPU; world size 1 is a
@@ -55,8 +62,9 @@ class Group {
   const GroupOptions& options() const;
 
   /// Sums each tensor across ranks, in place. Tensors are packed into one flat buffer per dtype, so this
-  /// is one collective per dtype present, whatever the number of tensors.
-  void all_reduce_sum(std::vector<torch::Tensor>& tensors);
+  /// is one collective per dtype present, whatever the number of tensors. `purpose` names the call in
+  /// collective_times() and in errors ("sync_batch_norm", "step_flags", ...).
+  void all_reduce_sum(std::vector<torch::Tensor>& tensors, const std::string& purpose = "all_reduce_sum");
   /// True on every rank if `flag` is true on any rank: lets all ranks stop at the same step when one of
   /// them got SIGTERM. One collective.
   bool any(bool flag);
@@ -70,6 +78,11 @@ class Group {
   /// Collectives issued so far by this Group and what is built on it (GradientSync buckets, SyncBatchNorm),
   /// for benchmarks. A 1-rank group issues none and stays at 0.
   int64_t collective_calls() const;
+  /// Time spent in collectives so far, by purpose, for benchmarks: the operation's name ("broadcast", ...),
+  /// all_reduce_sum's `purpose`, and "gradient_buckets" for GradientSync. A blocking collective's seconds are
+  /// this rank's wait; gradient buckets run in the background during the backward pass, so theirs are
+  /// time in flight, an upper bound of the wait they add to the step. Empty for a 1-rank group.
+  std::map<std::string, CollectiveTime> collective_times() const;
 
   struct Impl;
   /// For the implementation files of steel::dist only (see group_impl.h).

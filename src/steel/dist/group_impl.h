@@ -3,7 +3,10 @@
 
 #include <atomic>
 #include <exception>
+#include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -26,8 +29,15 @@ struct Group::Impl {
   /// Declared last so that it stops before the store and process group go away.
   std::unique_ptr<Heartbeat> heartbeat;
 
+  std::mutex times_mutex;  ///< guards `times`: gradient buckets finish on the backend's threads
+  std::map<std::string, CollectiveTime> times;
+
   /// Counts one collective about to be issued.
   void count() { collectives.fetch_add(1); }
+  /// Adds one completed collective of `purpose` that took `seconds` to collective_times().
+  void record(const std::string& purpose, double seconds);
+  /// Counts, issues, waits for (see wait) and times one blocking collective.
+  void run(const std::string& op, const std::function<c10::intrusive_ptr<c10d::Work>()>& issue);
   /// Waits for `work` with the group's timeout; on failure throws DistError naming `op` and the culprit.
   void wait(const c10::intrusive_ptr<c10d::Work>& work, const std::string& op);
   /// The DistError for a failed collective `op`, with Heartbeat::diagnose()'s verdict.

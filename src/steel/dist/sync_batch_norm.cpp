@@ -46,7 +46,7 @@ struct SyncBatchNormFunction : public torch::autograd::Function<SyncBatchNormFun
     stats.narrow(0, channels, channels).copy_(x.square().sum(dims, /*keepdim=*/false, torch::kFloat64));
     stats.narrow(0, 2 * channels, 1).fill_(static_cast<double>(x.numel() / channels));
     std::vector<torch::Tensor> buffer{stats};
-    group->all_reduce_sum(buffer);
+    group->all_reduce_sum(buffer, "sync_batch_norm");
     const double count = stats[2 * channels].item<double>();
     TORCH_CHECK(count > 1, "sync_batch_norm: expected more than 1 value per channel across all ranks, got ",
                 count, " (input shape ", x.sizes(), ")");
@@ -102,7 +102,7 @@ struct SyncBatchNormFunction : public torch::autograd::Function<SyncBatchNormFun
     if (ctx->needs_input_grad(0)) {
       auto sums = torch::cat({local_sum_dy, local_sum_dy_xmu});
       std::vector<torch::Tensor> buffer{sums};
-      group->all_reduce_sum(buffer);
+      group->all_reduce_sum(buffer, "sync_batch_norm");
       const auto mean_dy = sums.narrow(0, 0, channels) / count;
       const auto mean_dy_xmu = sums.narrow(0, channels, channels) / count;
       // d/dx of the loss summed over all ranks, the ranks coupled through the shared mean and variance.

@@ -165,8 +165,16 @@ std::string cpu_model() {
   return "unknown";
 }
 
+// One kind of collective's calls and seconds per training step (Group::collective_times() over an epoch).
+struct CommPerStep {
+  double calls = 0;
+  double seconds = 0;
+};
+
 void write_run_json(const FoldContext& ctx, const data::ShardInfo& shards, const models::ParamCounts& counts,
-                    double seconds, bool finished, double collectives_per_step, double loader_wait_seconds) {
+                    double seconds, bool finished, double collectives_per_step,
+                    const std::map<std::string, CommPerStep>& collective_time_per_step,
+                    double loader_wait_seconds) {
   const auto& o = ctx.options;
   nlohmann::ordered_json j;
   j["tool"] = "steel_train";
@@ -192,6 +200,12 @@ void write_run_json(const FoldContext& ctx, const data::ShardInfo& shards, const
   j["finished"] = finished;
   j["wall_seconds"] = seconds;
   j["collectives_per_training_step"] = collectives_per_step;
+  // Where a data-parallel step's communication time goes (the benchmark's shares): calls and seconds per
+  // training step of the last epoch, by purpose; gradient buckets' seconds overlap the backward pass.
+  j["collective_time_per_training_step"] = nlohmann::ordered_json::object();
+  for (const auto& [purpose, t] : collective_time_per_step) {
+    j["collective_time_per_training_step"][purpose] = {{"calls", t.calls}, {"seconds", t.seconds}};
+  }
   j["loader_wait_seconds"] = loader_wait_seconds;
   j["parameters"] = {{"keras_total", counts.keras_total},
                      {"keras_trainable", counts.keras_trainable},
@@ -353,9 +367,11 @@ FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
   if (o.sync_bn) dist::enable_sync_batch_norm(*model, ctx.group_ptr);
   dist::GradientSync gradient_sync(ctx.group_ptr, parameters);
   double collectives_per_step = 0;
+  std::map<std::string, CommPerStep> collective_time_per_step;
   double loader_wait_seconds = 0;  // of the last epoch's training loop
   auto record_run = [&](double seconds, bool finished) {
-    write_run_json(ctx, data.train->info(), counts, seconds, finished, collectives_per_step, loader_wait_seconds);
+    write_run_json(ctx, data.train->info(), counts, seconds, finished, collectives_per_step, collective_time_per_step,
+                   loader_wait_seconds);
   };
   if (main) record_run(earlier_seconds, false);
 
@@ -386,6 +402,7 @@ FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
     const auto steps_start = Clock::now();
     const int64_t first_step = state.step;
     const int64_t calls_before = ctx.group.collective_calls();
+    const auto times_before = ctx.group.collective_times();
     while (auto batch = loader.next()) {
       auto images = to_device(batch->images, ctx);
       auto masks = batch->masks.to(ctx.device, true);
@@ -406,7 +423,7 @@ FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
       // that all ranks take the same decision at the same step boundary.
       auto flags = torch::tensor({finite ? 0.0 : 1.0, stop_requested() ? 1.0 : 0.0}, torch::kFloat64);
       std::vector<torch::Tensor> reduce{flags.to(ctx.device)};
-      ctx.group.all_reduce_sum(reduce);
+      ctx.group.all_reduce_sum(reduce, "step_flags");
       reduce[0] = reduce[0].cpu();
       if (reduce[0][0].item<double>() > 0) {
         throw TrainingError("fold " + std::to_string(ctx.fold) + " epoch " + std::to_string(state.epoch + 1) +
@@ -455,6 +472,16 @@ FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
       // Gradient buckets, SyncBatchNorm and the per-step decision flags, per training step (the benchmark).
       collectives_per_step = static_cast<double>(ctx.group.collective_calls() - calls_before) /
                              static_cast<double>(state.step - first_step);
+      const double steps_done = static_cast<double>(state.step - first_step);
+      collective_time_per_step.clear();
+      for (const auto& [purpose, t] : ctx.group.collective_times()) {
+        const auto before = times_before.find(purpose);
+        const dist::CollectiveTime earlier = before == times_before.end() ? dist::CollectiveTime{} : before->second;
+        if (t.calls == earlier.calls) continue;
+        // Calls stay a fraction where they are not once per step (the Reducer's one-time bucket rebuild).
+        collective_time_per_step[purpose] = {static_cast<double>(t.calls - earlier.calls) / steps_done,
+                                             (t.seconds - earlier.seconds) / steps_done};
+      }
     }
     const double train_seconds = state.train_seconds + seconds_since(steps_start);
 
