@@ -6,6 +6,10 @@
 
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
+#include <string>
+#include <type_traits>
+#include <unordered_map>
+
 namespace steel::dist::compat {
 
 c10::intrusive_ptr<c10d::Store> make_tcp_store(const std::string& host, int port, bool is_server, int world_size,
@@ -49,18 +53,49 @@ ProcessGroupPtr wrap_backend(BackendPtr backend, const c10::intrusive_ptr<c10d::
 #endif
 }
 
+namespace {
+
+// The Reducer's constructor changed shape twice after 1.13, and the release that did it is not visible in a
+// version macro we could trust, so the form is chosen by what compiles (a template, so that the branches not
+// taken are never instantiated). The later forms are written from PyTorch main's reducer.hpp and checked only
+// against stand-ins of those declarations here; a 2.x GPU build is their first real compile.
+template <class R = c10d::Reducer>
+std::unique_ptr<R> construct_reducer(std::vector<at::Tensor> params, std::vector<std::vector<size_t>> bucket_indices,
+                                     std::vector<size_t> per_bucket_size_limits, ProcessGroupPtr pg,
+                                     int64_t bucket_bytes_cap, int64_t first_bucket_bytes_cap) {
+  const std::vector<bool> expect_sparse_gradients(params.size(), false);
+  using Names = std::unordered_map<size_t, std::string>;
+  using Indices = std::vector<std::vector<size_t>>;
+  if constexpr (std::is_constructible_v<R, std::vector<at::Tensor>, Indices, std::vector<size_t>, ProcessGroupPtr,
+                                        std::vector<bool>, int64_t, bool, bool, Names, int64_t>) {
+    // 1.11 to 2.7: per-bucket limits third.
+    return std::make_unique<R>(std::move(params), std::move(bucket_indices), std::move(per_bucket_size_limits),
+                               std::move(pg), expect_sparse_gradients, bucket_bytes_cap,
+                               /*find_unused_parameters=*/false, /*gradient_as_bucket_view=*/false, Names{},
+                               first_bucket_bytes_cap);
+  } else if constexpr (std::is_constructible_v<R, std::vector<at::Tensor>, Indices, ProcessGroupPtr,
+                                               std::vector<bool>, int64_t, bool, bool, Names, int64_t, bool, bool>) {
+    // 2.8-era: no limits (the Reducer derives them from the caps); skip_all_reduce_unused_params and
+    // use_python_reducer appended.
+    return std::make_unique<R>(std::move(params), std::move(bucket_indices), std::move(pg), expect_sparse_gradients,
+                               bucket_bytes_cap, false, false, Names{}, first_bucket_bytes_cap,
+                               /*skip_all_reduce_unused_params=*/false, /*use_python_reducer=*/false);
+  } else {
+    // Later: the per-bucket byte caps come back as the last argument (what DDP passes as bucket_bytes_cap_list).
+    return std::make_unique<R>(std::move(params), std::move(bucket_indices), std::move(pg), expect_sparse_gradients,
+                               bucket_bytes_cap, false, false, Names{}, first_bucket_bytes_cap, false, false,
+                               std::vector<int64_t>(per_bucket_size_limits.begin(), per_bucket_size_limits.end()));
+  }
+}
+
+}  // namespace
+
 std::unique_ptr<c10d::Reducer> make_reducer(std::vector<at::Tensor> params,
                                             std::vector<std::vector<size_t>> bucket_indices,
                                             std::vector<size_t> per_bucket_size_limits, ProcessGroupPtr pg,
                                             int64_t bucket_bytes_cap, int64_t first_bucket_bytes_cap) {
-  const std::vector<bool> expect_sparse_gradients(params.size(), false);
-  // Same argument list in 1.13 and 2.x (params as one flat list since 1.11).
-  return std::make_unique<c10d::Reducer>(std::move(params), std::move(bucket_indices),
-                                         std::move(per_bucket_size_limits), std::move(pg), expect_sparse_gradients,
-                                         bucket_bytes_cap, /*find_unused_parameters=*/false,
-                                         /*gradient_as_bucket_view=*/false,
-                                         /*param_names=*/std::unordered_map<size_t, std::string>{},
-                                         first_bucket_bytes_cap);
+  return construct_reducer(std::move(params), std::move(bucket_indices), std::move(per_bucket_size_limits),
+                           std::move(pg), bucket_bytes_cap, first_bucket_bytes_cap);
 }
 
 void wait(const c10::intrusive_ptr<c10d::Work>& work, std::chrono::milliseconds timeout) {
