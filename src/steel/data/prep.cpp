@@ -218,6 +218,11 @@ PrepResult run_prep(const PrepOptions& o) {
     throw ConfigError(out.string() + " already exists; pass --overwrite or choose another --out");
   }
 
+  if (o.compression.codec == ChunkCodec::kBlosc && !hdf5_has_blosc_plugin()) {
+    spdlog::warn("steel_prep: this machine's HDF5 has no Blosc plugin: steel_train reads the shards, but h5py needs "
+                 "`import hdf5plugin` (or Debian's hdf5-filter-plugin-blosc-serial); --compression gzip needs "
+                 "neither");
+  }
   TrainCsv csv = read_train_csv(o.csv, o.on_error);
   result.skipped_rows = static_cast<int64_t>(csv.skipped.size());
 

@@ -104,6 +104,11 @@ void write_strings(hid_t file_id, const char* name, const std::vector<const char
 
 }  // namespace
 
+bool hdf5_has_blosc_plugin() {
+  h5::silence_errors();
+  return H5Zfilter_avail(kBloscHdf5Filter) > 0;  // loads the plugin when HDF5 can find it
+}
+
 void write_shard(const std::string& path, const ShardInfo& info, const std::vector<EncodedRecord>& records,
                  const ChunkCompression& compression) {
   h5::silence_errors();

@@ -18,6 +18,10 @@ struct EncodedRecord {
   std::vector<uint8_t> mask_chunk;
 };
 
+/// Whether this machine's HDF5 decodes Blosc chunks by itself (the Blosc filter plugin is installed). steel
+/// reads its shards either way; h5py and the HDF5 tools on this machine need the plugin.
+bool hdf5_has_blosc_plugin();
+
 /// Writes `records` to `path` atomically: into "<path>.tmp", then rename. Object timestamps are
 /// off, so the same records give a byte-identical file. `compression` must be the one the chunks were
 /// compressed with: it names the filter that reads them. Throws DataError naming the file.
