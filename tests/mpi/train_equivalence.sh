@@ -17,3 +17,17 @@ mpirun -np 2 "$train" "${common[@]}" --out "$out/np2"
 paste -d, <(sed -n 2p "$out/np1/resnet18/fold_0/metrics.csv") <(sed -n 2p "$out/np2/resnet18/fold_0/metrics.csv") |
   awk -F, '{d = ($2 - $11) / $2; if (d < 0) d = -d; printf "train_loss np1 %s np2 %s rel diff %.2g\n", $2, $11, d;
             exit (d < 1e-5 ? 0 : 1)}'
+# run.json attributes every collective of a training step to its purpose: on 2 ranks SyncBatchNorm's
+# all-reduces, the gradient buckets, the step flag (and the one-time bucket rebuild) add up to all of them; on
+# 1 rank there are none.
+python3 - "$out/np1/resnet18/fold_0/run.json" "$out/np2/resnet18/fold_0/run.json" <<'PY'
+import json, sys
+one, two = (json.load(open(p)) for p in sys.argv[1:3])
+assert one["collective_time_per_training_step"] == {} and one["collectives_per_training_step"] == 0, one
+times = two["collective_time_per_training_step"]
+for purpose in ("sync_batch_norm", "gradient_buckets", "step_flags"):
+    assert times.get(purpose, {}).get("calls", 0) > 0, f"{purpose} missing: {times}"
+total = sum(t["calls"] for t in times.values())
+assert abs(total - two["collectives_per_training_step"]) < 1e-9, (total, two["collectives_per_training_step"], times)
+print("collectives per step by purpose:", {k: round(v["calls"], 2) for k, v in times.items()})
+PY

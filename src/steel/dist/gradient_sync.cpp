@@ -87,10 +87,12 @@ void GradientSync::prepare_forward() {
   if (!impl_->reducer) return;
   Group::Impl& g = impl_->group->impl();
   try {
+    const auto start = std::chrono::steady_clock::now();
     if (impl_->reducer->rebuild_buckets()) {
       // 1.13's Reducer::sync_bucket_indices broadcasts the new bucket layout: indices, then sizes.
       g.count();
       g.count();
+      g.record("bucket_rebuild", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 2);
     }
   } catch (const DistError&) {
     throw;

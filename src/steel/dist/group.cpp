@@ -75,10 +75,10 @@ void Group::Impl::wait(const c10::intrusive_ptr<c10d::Work>& work, const std::st
   }
 }
 
-void Group::Impl::record(const std::string& purpose, double seconds) {
+void Group::Impl::record(const std::string& purpose, double seconds, int64_t calls) {
   std::lock_guard<std::mutex> lock(times_mutex);
   auto& t = times[purpose];
-  t.calls += 1;
+  t.calls += calls;
   t.seconds += seconds;
 }
 

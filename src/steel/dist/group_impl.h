@@ -34,8 +34,8 @@ struct Group::Impl {
 
   /// Counts one collective about to be issued.
   void count() { collectives.fetch_add(1); }
-  /// Adds one completed collective of `purpose` that took `seconds` to collective_times().
-  void record(const std::string& purpose, double seconds);
+  /// Adds `calls` completed collectives of `purpose` that took `seconds` to collective_times().
+  void record(const std::string& purpose, double seconds, int64_t calls = 1);
   /// Counts, issues, waits for (see wait) and times one blocking collective.
   void run(const std::string& op, const std::function<c10::intrusive_ptr<c10d::Work>()>& issue);
   /// Waits for `work` with the group's timeout; on failure throws DistError naming `op` and the culprit.
