@@ -57,7 +57,7 @@ short, long = (json.load(open(p))["collective_time_per_training_step"] for p in 
 steps, step_seconds = int(sys.argv[3]), float(sys.argv[4])
 print("timed inside the collectives (rank 0, steady state), 2 ranks, SyncBatchNorm on:")
 print(f"  {'purpose':<18} {'calls/step':>10} {'s/step':>8} {'share of step':>14}")
-for purpose in sorted(long):
+for purpose in sorted(p for p in long if p != "bucket_rebuild"):  # one-time, in step 2 of the long run only
     total = lambda t, n: t.get(purpose, {}).get("seconds", 0.0) * n
     seconds = (total(long, steps + 1) - total(short, 1)) / steps
     calls = (long[purpose]["calls"] * (steps + 1) - short.get(purpose, {}).get("calls", 0.0)) / steps

@@ -81,7 +81,9 @@ class Group {
   /// Time spent in collectives so far, by purpose, for benchmarks: the operation's name ("broadcast", ...),
   /// all_reduce_sum's `purpose`, and "gradient_buckets" for GradientSync. A blocking collective's seconds are
   /// this rank's wait; gradient buckets run in the background during the backward pass, so theirs are
-  /// time in flight, an upper bound of the wait they add to the step. Empty for a 1-rank group.
+  /// time in flight, an upper bound of the wait they add to the step. That holds for Gloo; NCCL completes
+  /// work when it is enqueued on the GPU stream, so there the figures are host-side launch times. Empty for
+  /// a 1-rank group.
   std::map<std::string, CollectiveTime> collective_times() const;
 
   struct Impl;

@@ -23,14 +23,15 @@ struct Group::Impl {
   std::string backend = "single";
   /// Host name of every rank, indexed by rank.
   std::vector<std::string> hosts;
+  /// Declared before the process group so that they outlive it: a group torn down after a failure still
+  /// finishes queued gradient buckets on its threads, and their callbacks record here.
+  std::mutex times_mutex;  ///< guards `times`: gradient buckets finish on the backend's threads
+  std::map<std::string, CollectiveTime> times;
   c10::intrusive_ptr<c10d::Store> store;
   compat::ProcessGroupPtr pg;
   std::atomic<int64_t> collectives{0};
-  /// Declared last so that it stops before the store and process group go away.
+  /// Declared after the store and process group so that it stops before they go away.
   std::unique_ptr<Heartbeat> heartbeat;
-
-  std::mutex times_mutex;  ///< guards `times`: gradient buckets finish on the backend's threads
-  std::map<std::string, CollectiveTime> times;
 
   /// Counts one collective about to be issued.
   void count() { collectives.fetch_add(1); }
