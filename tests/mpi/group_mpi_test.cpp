@@ -89,6 +89,7 @@ TEST(Group, DescribesItselfAndLogsTheRankTable) {
   const std::string table = rank_table(*group, "cpu");
   for (int r = 0; r < group->size(); ++r) EXPECT_NE(table.find("\n" + std::to_string(r) + " "), std::string::npos) << table;
   EXPECT_NE(table.find("local_rank"), std::string::npos);
+  EXPECT_EQ(group->ranks_on_host(), group->size()) << "mpirun starts every rank of these tests on this host";
 }
 
 }  // namespace

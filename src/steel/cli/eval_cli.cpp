@@ -33,7 +33,7 @@ std::optional<eval::EvalOptions> parse_eval_cli(int argc, const char* const* arg
       ("overlays", po::value(&o.overlays)->default_value(o.overlays),
        "test images drawn with ground-truth and predicted contours (and a quarter as many per validation fold)")
       ("loader-threads", po::value(&o.loader_threads)->default_value(o.loader_threads), "prefetch workers")
-      ("threads", po::value(&o.threads)->default_value(o.threads), "intra-op threads (0: LibTorch default)");
+      ("threads", po::value(&o.threads)->default_value(o.threads), "intra-op threads (0: OMP_NUM_THREADS if set, else every usable CPU)");
   if (!parse_command_line("steel_eval", kUsage, desc, argc, argv)) {
     return std::nullopt;
   }

@@ -35,7 +35,7 @@ std::optional<eval::PredictOptions> parse_predict_cli(int argc, const char* cons
       ("device", po::value(&o.device)->default_value(o.device), "cpu, cuda or auto")
       ("overlays", po::value(&o.overlays_dir)->default_value(o.overlays_dir),
        "if set: write a contour picture per image into this folder")
-      ("threads", po::value(&o.threads)->default_value(o.threads), "intra-op threads (0: LibTorch default)");
+      ("threads", po::value(&o.threads)->default_value(o.threads), "intra-op threads (0: OMP_NUM_THREADS if set, else every usable CPU)");
   if (!parse_command_line("steel_predict", kUsage, desc, argc, argv)) {
     return std::nullopt;
   }

@@ -1,6 +1,10 @@
 #include "steel/core/parallel.h"
 
+#include <sched.h>
+
+#include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -8,10 +12,24 @@
 
 namespace steel {
 
-int resolve_threads(int requested) {
-  if (requested > 0) return requested;
+int usable_cpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
   const unsigned hw = std::thread::hardware_concurrency();
   return hw == 0 ? 1 : static_cast<int>(hw);
+}
+
+int resolve_threads(int requested) { return requested > 0 ? requested : usable_cpus(); }
+
+int intra_op_threads(int requested, int ranks_on_host) {
+  if (requested > 0) return requested;
+  if (const char* omp = std::getenv("OMP_NUM_THREADS")) {
+    char* end = nullptr;
+    const long n = std::strtol(omp, &end, 10);
+    if (end != omp && *end == '\0' && n > 0) return static_cast<int>(n);
+  }
+  return std::max(1, usable_cpus() / std::max(1, ranks_on_host));
 }
 
 void parallel_for(std::size_t n, int threads, const std::function<void(std::size_t)>& fn) {

@@ -168,6 +168,11 @@ int Group::local_rank() const { return impl_->launch.local_rank; }
 std::string Group::backend() const { return impl_->backend; }
 torch::Device Group::device() const { return impl_->device; }
 const GroupOptions& Group::options() const { return impl_->options; }
+int Group::ranks_on_host() const {
+  const auto& mine = impl_->hosts[impl_->launch.rank];
+  return static_cast<int>(std::count(impl_->hosts.begin(), impl_->hosts.end(), mine));
+}
+
 int64_t Group::collective_calls() const { return impl_->collectives.load(); }
 
 std::map<std::string, CollectiveTime> Group::collective_times() const {

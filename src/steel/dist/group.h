@@ -56,6 +56,8 @@ class Group {
   int local_rank() const;
   /// True on rank 0, which logs, writes checkpoints and hosts the store.
   bool is_main() const { return rank() == 0; }
+  /// How many ranks of the job run on this rank's host (itself included): they share its CPUs.
+  int ranks_on_host() const;
   /// "gloo", "nccl", or "single" for a 1-rank group.
   std::string backend() const;
   torch::Device device() const;

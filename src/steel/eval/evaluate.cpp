@@ -9,6 +9,7 @@
 
 #include "steel/core/atomic_file.h"
 #include "steel/core/error.h"
+#include "steel/core/parallel.h"
 #include "steel/data/shard_format.h"
 #include "steel/eval/fold_models.h"
 #include "steel/eval/overlay.h"
@@ -94,7 +95,7 @@ std::string test_metrics_csv(const std::vector<ModelScores>& scores) {
 }
 
 std::vector<ModelScores> run_eval(const EvalOptions& o) {
-  if (o.threads > 0) torch::set_num_threads(o.threads);
+  torch::set_num_threads(intra_op_threads(o.threads, /*ranks_on_host=*/1));
   const auto device = train::resolve_device(o.device);
   const auto test_path = (fs::path(o.data_dir) / data::shard_file_name(-1)).string();
   if (!fs::exists(test_path)) throw DataError(test_path + ": missing; steel_prep writes it (--test-per-class)");

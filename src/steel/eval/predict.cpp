@@ -8,6 +8,7 @@
 
 #include "steel/core/atomic_file.h"
 #include "steel/core/error.h"
+#include "steel/core/parallel.h"
 #include "steel/data/defect_mask.h"
 #include "steel/data/rle.h"
 #include "steel/eval/classification.h"
@@ -19,7 +20,7 @@ namespace steel::eval {
 namespace fs = std::filesystem;
 
 int64_t run_predict(const PredictOptions& o) {
-  if (o.threads > 0) torch::set_num_threads(o.threads);
+  torch::set_num_threads(intra_op_threads(o.threads, /*ranks_on_host=*/1));
   const auto device = train::resolve_device(o.device);
   auto folds = load_fold_models(o.run_dir, device);
   const int h = folds.front().image_height;

@@ -25,6 +25,7 @@
 #include "steel/core/error.h"
 #include "steel/core/library_versions.h"
 #include "steel/core/logging.h"
+#include "steel/core/parallel.h"
 #include "steel/core/run_lock.h"
 #include "steel/core/version.h"
 #include "steel/dist/gradient_sync.h"
@@ -551,11 +552,11 @@ int run_training(const TrainOptions& options, const TrainHooks& hooks) {
   install_stop_handlers();
   const auto launch = dist::detect_launch();
   logging::init(launch.rank, launch.world_size, options.log_level);
-  if (options.threads > 0) torch::set_num_threads(options.threads);
   const auto device = resolve_device(options.device, launch.local_rank);
   auto group_ptr = dist::Group::create(
       launch, device, dist::GroupOptions().timeout(std::chrono::seconds(options.dist_timeout_s)));
   dist::Group& group = *group_ptr;
+  torch::set_num_threads(intra_op_threads(options.threads, group.ranks_on_host()));
   dist::rank_table(group, device.is_cuda() ? device.str() + " of " + std::to_string(torch::cuda::device_count())
                                            : "cpu, " + std::to_string(torch::get_num_threads()) + " threads");
   const auto amp = parse_amp(options.amp);
