@@ -12,6 +12,7 @@
 #include <torch/torch.h>
 
 #include "steel/core/error.h"
+#include "steel/core/parallel.h"
 #include "steel/models/encoder_mode.h"
 #include "steel/models/flop_count.h"
 #include "steel/models/model_factory.h"
@@ -56,6 +57,9 @@ int main(int argc, char** argv) {
   const int steps = argc > 4 ? std::atoi(argv[4]) : 3;
   const int64_t h = argc > 5 ? std::atoi(argv[5]) : 128;
   const int64_t w = argc > 6 ? std::atoi(argv[6]) : 800;
+  // The trainer's default: every usable CPU for one process (LibTorch alone would take 1 thread on a machine
+  // whose cores it misreads).
+  torch::set_num_threads(steel::intra_op_threads(0, 1));
   const double gemm = matmul_gflops();
 
   torch::manual_seed(0);
@@ -98,10 +102,10 @@ int main(int argc, char** argv) {
   const double images_per_second = static_cast<double>(batch) / per_step;
   const double achieved = static_cast<double>(train_flops) / per_step / 1e9;
   std::printf("%-16s %-9s batch %lld  %8.3f s/step  %7.2f img/s  fwd %7.1f GFLOP/img  train %7.1f GFLOP/img  "
-              "%6.1f GFLOP/s = %4.0f%% of GEMM %6.1f GFLOP/s  peak RSS %6.0f MiB\n",
+              "%6.1f GFLOP/s = %4.0f%% of GEMM %6.1f GFLOP/s  peak RSS %6.0f MiB  %d threads\n",
               backbone.c_str(), mode.c_str(), static_cast<long long>(batch), per_step, images_per_second,
               static_cast<double>(forward_flops) / 1e9 / static_cast<double>(batch),
               static_cast<double>(train_flops) / 1e9 / static_cast<double>(batch), achieved, 100.0 * achieved / gemm,
-              gemm, static_cast<double>(usage.ru_maxrss) / 1024.0);
+              gemm, static_cast<double>(usage.ru_maxrss) / 1024.0, torch::get_num_threads());
   return 0;
 }
