@@ -168,15 +168,22 @@ std::string format_counts_table(const std::map<int, std::vector<const EncodedRec
   // Two tables: the source images each split kept (augmented copies excluded; majority-class images that
   // balancing dropped are not in any split) and every record written (augmented copies included). The pool
   // totals before and after balancing follow.
+  using Row = std::array<int64_t, kNumClasses + 2>;
+  auto print_row = [&](const std::string& name, const Row& row) {
+    char line[256];
+    std::snprintf(line, sizeof line, "%-8s %8lld %8lld %8lld %8lld %8lld %8lld\n", name.c_str(), (long long)row[0],
+                  (long long)row[1], (long long)row[2], (long long)row[3], (long long)row[4], (long long)row[5]);
+    s << line;
+  };
   auto table = [&](const char* title, bool originals_only) {
     char line[256];
     s << title << "\n";
     std::snprintf(line, sizeof line, "%-8s %8s %8s %8s %8s %8s %8s\n", "split", "records", "class_1", "class_2",
                   "class_3", "class_4", "clean");
     s << line;
-    std::array<int64_t, kNumClasses + 2> total{};
+    Row total{};
     for (const auto& [fold, records] : shards) {
-      std::array<int64_t, kNumClasses + 2> row{};
+      Row row{};
       for (const auto* r : records) {
         if (originals_only && r->meta.augmentation != "none") continue;
         ++row[0];
@@ -186,15 +193,9 @@ std::string format_counts_table(const std::map<int, std::vector<const EncodedRec
       }
       if (fold >= 0)
         for (std::size_t i = 0; i < row.size(); ++i) total[i] += row[i];
-      std::snprintf(line, sizeof line, "%-8s %8lld %8lld %8lld %8lld %8lld %8lld\n", split_name(fold).c_str(),
-                    (long long)row[0], (long long)row[1], (long long)row[2], (long long)row[3], (long long)row[4],
-                    (long long)row[5]);
-      s << line;
+      print_row(split_name(fold), row);
     }
-    std::snprintf(line, sizeof line, "%-8s %8lld %8lld %8lld %8lld %8lld %8lld\n", "folds", (long long)total[0],
-                  (long long)total[1], (long long)total[2], (long long)total[3], (long long)total[4],
-                  (long long)total[5]);
-    s << line;
+    print_row("folds", total);
   };
   table("source images kept per split (augmented copies excluded):", true);
   table("records per split (augmented copies included):", false);

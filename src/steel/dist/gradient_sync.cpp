@@ -14,9 +14,9 @@ namespace {
 constexpr int64_t kMiB = 1024 * 1024;
 
 // DDP's default all-reduce hook (divide by world size, then sum), plus a count and the time in flight of the
-// collectives for Group::collective_calls() and collective_times(). With any hook installed the Reducer leaves the division to the hook. Derived
-// from CommHookInterface, not CppCommHookInterface: the latter's parseHookResult calls a function that
-// Debian's libtorch does not export.
+// collectives for Group::collective_calls() and collective_times(). With any hook installed the Reducer leaves
+// the division to the hook. Derived from CommHookInterface, not CppCommHookInterface: the latter's
+// parseHookResult calls a function that Debian's libtorch does not export.
 class CountingAllReduceHook : public c10d::CommHookInterface {
  public:
   explicit CountingAllReduceHook(Group::Impl* group) : group_(group) {}
@@ -31,8 +31,7 @@ class CountingAllReduceHook : public c10d::CommHookInterface {
     // Reducer waits for the chained future, so the time is recorded before backward returns.
     return future->then(
         [group = group_, start](c10::ivalue::Future& done) {
-          group->record("gradient_buckets",
-                        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+          group->record("gradient_buckets", start);
           return done.value();
         },
         future->elementType());
@@ -92,7 +91,7 @@ void GradientSync::prepare_forward() {
       // 1.13's Reducer::sync_bucket_indices broadcasts the new bucket layout: indices, then sizes.
       g.count();
       g.count();
-      g.record("bucket_rebuild", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 2);
+      g.record("bucket_rebuild", start, 2);
     }
   } catch (const DistError&) {
     throw;

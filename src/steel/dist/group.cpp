@@ -75,7 +75,8 @@ void Group::Impl::wait(const c10::intrusive_ptr<c10d::Work>& work, const std::st
   }
 }
 
-void Group::Impl::record(const std::string& purpose, double seconds, int64_t calls) {
+void Group::Impl::record(const std::string& purpose, std::chrono::steady_clock::time_point start, int64_t calls) {
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::lock_guard<std::mutex> lock(times_mutex);
   auto& t = times[purpose];
   t.calls += calls;
@@ -92,7 +93,7 @@ void Group::Impl::run(const std::string& op, const std::function<c10::intrusive_
     fail(op, e);
   }
   wait(work, op);
-  record(op, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  record(op, start);
 }
 
 Group::Group(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <exception>
 #include <functional>
 #include <map>
@@ -35,8 +36,8 @@ struct Group::Impl {
 
   /// Counts one collective about to be issued.
   void count() { collectives.fetch_add(1); }
-  /// Adds `calls` completed collectives of `purpose` that took `seconds` to collective_times().
-  void record(const std::string& purpose, double seconds, int64_t calls = 1);
+  /// Adds `calls` collectives of `purpose`, issued at `start` and complete now, to collective_times().
+  void record(const std::string& purpose, std::chrono::steady_clock::time_point start, int64_t calls = 1);
   /// Counts, issues, waits for (see wait) and times one blocking collective.
   void run(const std::string& op, const std::function<c10::intrusive_ptr<c10d::Work>()>& issue);
   /// Waits for `work` with the group's timeout; on failure throws DistError naming `op` and the culprit.

@@ -375,6 +375,14 @@ FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
                    loader_wait_seconds);
   };
   if (main) record_run(earlier_seconds, false);
+  // The resume point: the loop state as it stands, with the fp16 loss scaler's where it runs.
+  auto save_resume_point = [&] {
+    if (scaler.enabled()) {
+      state.loss_scale = scaler.current_scale();
+      state.loss_scale_good_steps = scaler.good_steps();
+    }
+    save_checkpoint(ctx.paths.checkpoint(ctx.fold), *model, optimizer, state);
+  };
 
   const auto pin = ctx.device.is_cuda();
   const bool progress = main && o.progress && logging::stderr_is_terminal();
@@ -434,10 +442,6 @@ FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
                             ". Try a lower --lr or --amp off.");
       }
       if (scaler.unscale_and_check(parameters)) optimizer.step();
-      if (scaler.enabled()) {
-        state.loss_scale = scaler.current_scale();
-        state.loss_scale_good_steps = scaler.good_steps();
-      }
       train_sums += batch_metric_sums(logits.detach(), masks);
       ++state.step;
       ++state.global_step;
@@ -458,7 +462,7 @@ FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
         ctx.group.all_reduce_sum(partial);
         state.train_sums = partial[0].cpu();
         state.train_seconds += seconds_since(steps_start);
-        if (main) save_checkpoint(ctx.paths.checkpoint(ctx.fold), *model, optimizer, state);
+        if (main) save_resume_point();
         ctx.group.barrier();
         if (progress) std::fprintf(stderr, "\n");
         spdlog::warn("fold {}: stopped by signal {} after epoch {} step {}; checkpoint written, continue with --resume",
@@ -471,9 +475,8 @@ FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
     loader_wait_seconds = loader.wait_seconds();
     if (state.step > first_step) {
       // Gradient buckets, SyncBatchNorm and the per-step decision flags, per training step (the benchmark).
-      collectives_per_step = static_cast<double>(ctx.group.collective_calls() - calls_before) /
-                             static_cast<double>(state.step - first_step);
       const double steps_done = static_cast<double>(state.step - first_step);
+      collectives_per_step = static_cast<double>(ctx.group.collective_calls() - calls_before) / steps_done;
       collective_time_per_step.clear();
       for (const auto& [purpose, t] : ctx.group.collective_times()) {
         const auto before = times_before.find(purpose);
@@ -510,7 +513,7 @@ FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
     if (main) {
       if (improved) models::save_keras_weights(model, ctx.paths.best_weights(ctx.fold));
       write_file_atomically(ctx.paths.metrics_csv(ctx.fold), metrics_csv(state.history));
-      save_checkpoint(ctx.paths.checkpoint(ctx.fold), *model, optimizer, state);
+      save_resume_point();
     }
     spdlog::info("fold {} epoch {}/{}: loss {:.5f} dice {:.4f} | val_loss {:.5f} val_dice {:.4f} kaggle {:.4f} | "
                  "{:.1f} s, {:.1f} img/s{}",
