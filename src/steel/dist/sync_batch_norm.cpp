@@ -2,11 +2,20 @@
 
 #include <cstdint>
 
+#include "steel/dist/sync_batch_norm_kernels.h"
 #include "steel/models/batch_norm.h"
 #include "steel/models/batch_norm_no_scale.h"
 
 namespace steel::dist {
 namespace {
+
+// Whether ATen's CUDA SyncBatchNorm kernels were built in (sync_batch_norm_cuda.cpp). The calls to them sit in
+// `if constexpr` branches, which need no definition when discarded.
+#if STEEL_DIST_WITH_CUDA
+constexpr bool kCudaKernels = true;
+#else
+constexpr bool kCudaKernels = false;
+#endif
 
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
@@ -44,12 +53,17 @@ struct SyncBatchNormFunction : public torch::autograd::Function<SyncBatchNormFun
     auto stats = torch::empty({2 * channels + 1}, x.options().dtype(torch::kFloat64));
     stats.narrow(0, 0, channels).copy_(x.sum(dims, /*keepdim=*/false, torch::kFloat64));
     stats.narrow(0, channels, channels).copy_(x.square().sum(dims, /*keepdim=*/false, torch::kFloat64));
-    stats.narrow(0, 2 * channels, 1).fill_(static_cast<double>(x.numel() / channels));
+    const int64_t local_count = x.numel() / channels;
+    stats.narrow(0, 2 * channels, 1).fill_(static_cast<double>(local_count));
     std::vector<torch::Tensor> buffer{stats};
     group->all_reduce_sum(buffer, "sync_batch_norm");
-    const double count = stats[2 * channels].item<double>();
-    TORCH_CHECK(count > 1, "sync_batch_norm: expected more than 1 value per channel across all ranks, got ",
-                count, " (input shape ", x.sizes(), ")");
+    // The count stays a tensor: reading it on the host would stall a GPU's queue at every layer. Only a rank
+    // with a single value per channel must look, to know whether the other ranks make up for it.
+    const auto count = stats.narrow(0, 2 * channels, 1);
+    if (local_count <= 1) {
+      TORCH_CHECK(count.item<double>() > 1, "sync_batch_norm: expected more than 1 value per channel across all "
+                  "ranks, got ", count.item<double>(), " (input shape ", x.sizes(), ")");
+    }
     const auto mean = stats.narrow(0, 0, channels) / count;
     const auto var = (stats.narrow(0, channels, channels) / count - mean.square()).clamp_min(0);
     const auto invstd = (var + eps).rsqrt();
@@ -61,18 +75,23 @@ struct SyncBatchNormFunction : public torch::autograd::Function<SyncBatchNormFun
       running_var.mul_(1 - momentum).add_((var * (count / (count - 1))).to(running_var.dtype()), momentum);
     }
 
-    // y = x * scale + shift with scale = w * invstd and shift = b - mean * scale, per channel.
-    auto scale = weight.defined() ? invstd * weight.to(torch::kFloat64) : invstd;
-    auto shift = -mean * scale;
-    if (bias.defined()) shift = shift + bias.to(torch::kFloat64);
-    const auto y = x * scale.to(x.scalar_type()).view(shape) + shift.to(x.scalar_type()).view(shape);
-
-    ctx->save_for_backward({x, weight, mean, invstd});
     // The Group outlives the graph: the layer that called us holds a shared_ptr to it.
     ctx->saved_data["group"] = reinterpret_cast<int64_t>(group);
     ctx->saved_data["count"] = count;
     ctx->saved_data["has_bias"] = bias.defined();
-    return y;
+    if constexpr (kCudaKernels) {
+      if (x.is_cuda()) {
+        const auto mean32 = mean.to(torch::kFloat32), invstd32 = invstd.to(torch::kFloat32);
+        ctx->save_for_backward({x, weight, mean32, invstd32});
+        return cuda_kernels::normalize(x, weight, bias, mean32, invstd32);
+      }
+    }
+    // y = x * scale + shift with scale = w * invstd and shift = b - mean * scale, per channel.
+    auto scale = weight.defined() ? invstd * weight.to(torch::kFloat64) : invstd;
+    auto shift = -mean * scale;
+    if (bias.defined()) shift = shift + bias.to(torch::kFloat64);
+    ctx->save_for_backward({x, weight, mean, invstd});
+    return x * scale.to(x.scalar_type()).view(shape) + shift.to(x.scalar_type()).view(shape);
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
@@ -82,9 +101,25 @@ struct SyncBatchNormFunction : public torch::autograd::Function<SyncBatchNormFun
     const auto& mean = saved[2];
     const auto& invstd = saved[3];
     auto* group = reinterpret_cast<Group*>(ctx->saved_data["group"].toInt());
-    const double count = ctx->saved_data["count"].toDouble();
-    const auto dy = grad_outputs[0].contiguous();
+    const auto count = ctx->saved_data["count"].toTensor();
+    const auto dy = grad_outputs[0].contiguous(x.suggest_memory_format());
     const int64_t channels = x.size(1);
+    const bool has_bias = ctx->saved_data["has_bias"].toBool();
+    if constexpr (kCudaKernels) {
+      if (x.is_cuda()) {
+        auto local = cuda_kernels::reduce_grads(dy, x, mean, invstd, weight, has_bias);
+        torch::Tensor grad_x;
+        if (ctx->needs_input_grad(0)) {
+          auto sums = torch::cat({local.sum_dy, local.sum_dy_xmu});
+          std::vector<torch::Tensor> buffer{sums};
+          group->all_reduce_sum(buffer, "sync_batch_norm");
+          grad_x = cuda_kernels::input_grad(dy, x, mean, invstd, weight, sums.narrow(0, 0, channels),
+                                            sums.narrow(0, channels, channels), count);
+        }
+        return {grad_x, local.grad_weight, local.grad_bias, torch::Tensor(), torch::Tensor(), torch::Tensor(),
+                torch::Tensor(), torch::Tensor()};
+      }
+    }
     const auto dims = reduce_dims(x);
     const auto shape = channel_shape(x);
 
@@ -96,7 +131,7 @@ struct SyncBatchNormFunction : public torch::autograd::Function<SyncBatchNormFun
     // Absent weight or bias must get an undefined gradient. (needs_input_grad() would count only the
     // tensors that were passed, so its indices shift when weight is absent; these sums are cheap anyway.)
     if (weight.defined()) grad_weight = (local_sum_dy_xmu * invstd).to(weight.scalar_type());
-    if (ctx->saved_data["has_bias"].toBool()) grad_bias = local_sum_dy.to(x.scalar_type());
+    if (has_bias) grad_bias = local_sum_dy.to(x.scalar_type());
 
     torch::Tensor grad_x;
     if (ctx->needs_input_grad(0)) {
