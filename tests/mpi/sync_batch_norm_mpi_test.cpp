@@ -51,7 +51,9 @@ void check_against_batch_norm(torch::ScalarType dtype, bool with_weight, double 
   if (with_weight) param_grads.push_back(w.grad().clone());
   group->all_reduce_sum(param_grads);
   EXPECT_TRUE(torch::allclose(param_grads[0], b_ref.grad(), rtol, atol));
-  if (with_weight) EXPECT_TRUE(torch::allclose(param_grads[1], w_ref.grad(), rtol, atol));
+  if (with_weight) {
+    EXPECT_TRUE(torch::allclose(param_grads[1], w_ref.grad(), rtol, atol));
+  }
 }
 
 TEST(SyncBatchNorm, MatchesBatchNormOverTheConcatenatedBatchFloat64) {

@@ -61,6 +61,8 @@ po::options_description training_options(train::TrainOptions& o) {
       ("prefetch-batches", po::value(&o.prefetch_batches)->default_value(o.prefetch_batches),
        "batches prepared ahead of the step")
       ("sync-bn", po::value(&o.sync_bn)->default_value(o.sync_bn), "SyncBatchNorm when there is more than one rank")
+      ("dist-backend", po::value(&o.dist_backend)->default_value(o.dist_backend),
+       "auto (NCCL on CUDA, Gloo on the CPU), nccl, or gloo (also on CUDA tensors: several ranks on one GPU)")
       ("dist-timeout", po::value(&o.dist_timeout_s)->default_value(o.dist_timeout_s),
        "seconds a collective may wait before the run fails naming the missing rank")
       ("max-train-batches", po::value(&o.max_train_batches)->default_value(o.max_train_batches),

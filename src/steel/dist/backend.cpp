@@ -5,7 +5,7 @@
 namespace steel::dist {
 
 compat::ProcessGroupPtr make_backend(const BackendArgs& args) {
-  if (!args.device.is_cuda()) return make_gloo_backend(args);
+  if (!args.nccl) return make_gloo_backend(args);
 #if STEEL_DIST_WITH_NCCL
   return make_nccl_backend(args);
 #else

@@ -15,12 +15,14 @@ struct BackendArgs {
   int rank = 0;
   int size = 1;
   torch::Device device = torch::kCPU;
+  /// NCCL (device must be CUDA), else Gloo.
+  bool nccl = false;
   std::chrono::milliseconds timeout{0};
   /// All ranks on this host: Gloo then talks over loopback, which needs no resolvable host name.
   bool single_host = false;
 };
 
-/// NCCL for a CUDA device, else Gloo. The only place that knows which backends were compiled in.
+/// NCCL or Gloo, as args.nccl says. The only place that knows which backends were compiled in.
 compat::ProcessGroupPtr make_backend(const BackendArgs& args);
 
 /// Defined in backend_gloo.cpp (always built).

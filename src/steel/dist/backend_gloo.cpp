@@ -20,7 +20,7 @@ compat::ProcessGroupPtr make_gloo_backend(const BackendArgs& args) {
   // Two threads: one bucket's all-reduce can run while the next is queued; more buys nothing on CPU.
   options->threads = 2;
   auto backend = c10::make_intrusive<c10d::ProcessGroupGloo>(args.store, args.rank, args.size, options);
-  return compat::wrap_backend(backend, args.store, args.rank, args.size, /*cuda=*/false, args.timeout);
+  return compat::wrap_backend(backend, args.store, args.rank, args.size, /*nccl=*/false, args.timeout);
 }
 
 }  // namespace steel::dist

@@ -12,7 +12,7 @@ compat::ProcessGroupPtr make_nccl_backend(const BackendArgs& args) {
   auto options = c10d::ProcessGroupNCCL::Options::create();
   options->timeout = args.timeout;
   auto backend = c10::make_intrusive<c10d::ProcessGroupNCCL>(args.store, args.rank, args.size, options);
-  return compat::wrap_backend(backend, args.store, args.rank, args.size, /*cuda=*/true, args.timeout);
+  return compat::wrap_backend(backend, args.store, args.rank, args.size, /*nccl=*/true, args.timeout);
 }
 
 }  // namespace steel::dist

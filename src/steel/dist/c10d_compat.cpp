@@ -31,10 +31,9 @@ c10::intrusive_ptr<c10d::Store> make_tcp_store(const std::string& host, int port
 }
 
 ProcessGroupPtr wrap_backend(BackendPtr backend, const c10::intrusive_ptr<c10d::Store>& store, int rank, int size,
-                             bool cuda, std::chrono::milliseconds timeout) {
+                             bool nccl, std::chrono::milliseconds timeout) {
 #if TORCH_VERSION_MAJOR >= 2
-  const auto type = cuda ? c10d::ProcessGroup::BackendType::NCCL : c10d::ProcessGroup::BackendType::GLOO;
-  const auto device_type = cuda ? c10::DeviceType::CUDA : c10::DeviceType::CPU;
+  const auto type = nccl ? c10d::ProcessGroup::BackendType::NCCL : c10d::ProcessGroup::BackendType::GLOO;
 #if TORCH_VERSION_MAJOR > 2 || TORCH_VERSION_MINOR >= 6
   // 2.6 dropped ProcessGroup::Options; the timeout lives in the backend's own options.
   (void)timeout;
@@ -43,12 +42,18 @@ ProcessGroupPtr wrap_backend(BackendPtr backend, const c10::intrusive_ptr<c10d::
 #else
   // 2.0-2.5: the default backend type is const, taken from the options' backend name.
   auto pg = c10::make_intrusive<c10d::ProcessGroup>(
-      store, rank, size, c10::make_intrusive<c10d::ProcessGroup::Options>(cuda ? "nccl" : "gloo", timeout));
+      store, rank, size, c10::make_intrusive<c10d::ProcessGroup::Options>(nccl ? "nccl" : "gloo", timeout));
 #endif
-  pg->setBackend(device_type, type, backend);
+  // As init_process_group does: NCCL serves CUDA tensors; Gloo serves CPU tensors and CUDA tensors too.
+  if (nccl) {
+    pg->setBackend(c10::DeviceType::CUDA, type, backend);
+  } else {
+    pg->setBackend(c10::DeviceType::CPU, type, backend);
+    pg->setBackend(c10::DeviceType::CUDA, type, backend);
+  }
   return pg;
 #else
-  (void)store, (void)rank, (void)size, (void)cuda, (void)timeout;
+  (void)store, (void)rank, (void)size, (void)nccl, (void)timeout;
   return backend;
 #endif
 }

@@ -33,10 +33,10 @@ using ProcessGroupPtr = c10::intrusive_ptr<c10d::ProcessGroup>;
 c10::intrusive_ptr<c10d::Store> make_tcp_store(const std::string& host, int port, bool is_server, int world_size,
                                                std::chrono::milliseconds timeout);
 
-/// The ProcessGroup that Reducer and the collectives take, around a backend; `cuda` says which device
-/// type the backend serves (2.x registers it per device type).
+/// The ProcessGroup that Reducer and the collectives take, around a backend; `nccl` says which backend it
+/// is (2.x registers backends per device type: NCCL for CUDA tensors, Gloo for CPU and CUDA tensors).
 ProcessGroupPtr wrap_backend(BackendPtr backend, const c10::intrusive_ptr<c10d::Store>& store, int rank, int size,
-                             bool cuda, std::chrono::milliseconds timeout);
+                             bool nccl, std::chrono::milliseconds timeout);
 
 /// c10d::Reducer with DDP's defaults: no unused-parameter search, gradients copied (not bucket views).
 std::unique_ptr<c10d::Reducer> make_reducer(std::vector<at::Tensor> params,

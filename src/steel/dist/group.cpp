@@ -60,6 +60,16 @@ void unflatten(const torch::Tensor& flat, std::vector<torch::Tensor>& tensors, c
 
 }  // namespace
 
+std::string resolve_backend(const std::string& requested, const torch::Device& device) {
+  if (requested == "auto") return device.is_cuda() ? "nccl" : "gloo";
+  if (requested == "gloo") return requested;
+  if (requested == "nccl") {
+    if (device.is_cuda()) return requested;
+    throw ConfigError("the nccl backend needs a CUDA device, not " + device.str() + "; on the CPU use gloo");
+  }
+  throw ConfigError("distributed backend '" + requested + "': expected auto, nccl or gloo");
+}
+
 void Group::Impl::fail(const std::string& op, const std::exception& cause) {
   const std::string verdict = heartbeat ? heartbeat->diagnose() : std::string("no heartbeat to diagnose");
   throw DistError("[rank " + std::to_string(launch.rank) + "/" + std::to_string(launch.world_size) + " on " +
@@ -104,6 +114,7 @@ std::shared_ptr<Group> Group::create(const LaunchInfo& launch, const torch::Devi
   TORCH_CHECK(launch.world_size >= 1 && launch.rank >= 0 && launch.rank < launch.world_size,
               "steel::dist::Group: rank ", launch.rank, " is outside world size ", launch.world_size);
   TORCH_CHECK(options.timeout().count() > 0, "steel::dist::Group: timeout must be positive");
+  const std::string backend = resolve_backend(options.backend(), device);
   auto impl = std::make_unique<Impl>();
   impl->launch = launch;
   impl->device = device;
@@ -151,15 +162,16 @@ std::shared_ptr<Group> Group::create(const LaunchInfo& launch, const torch::Devi
   args.size = launch.world_size;
   args.device = device;
   args.timeout = options.timeout();
+  args.nccl = backend == "nccl";
   args.single_host = std::all_of(impl->hosts.begin(), impl->hosts.end(), [&](const auto& h) { return h == mine; });
   try {
     impl->pg = make_backend(args);
   } catch (const DistError&) {
     throw;
   } catch (const std::exception& e) {
-    impl->fail("creating the " + std::string(device.is_cuda() ? "nccl" : "gloo") + " process group", e);
+    impl->fail("creating the " + backend + " process group", e);
   }
-  impl->backend = device.is_cuda() ? "nccl" : "gloo";
+  impl->backend = backend;
   return std::shared_ptr<Group>(new Group(std::move(impl)));
 }
 

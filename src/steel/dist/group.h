@@ -20,6 +20,9 @@ struct GroupOptions {
   /// waiting rank throws steel::DistError. This bounds how long the survivors of a dead or stalled rank
   /// hang; it must exceed the longest gap between two collectives that any rank can spend computing.
   TORCH_ARG(std::chrono::milliseconds, timeout) = std::chrono::seconds(120);
+  /// "auto" (NCCL on a CUDA device, Gloo on the CPU), "nccl" (CUDA only) or "gloo" (either device: Gloo
+  /// reduces CUDA tensors through host memory, which lets several ranks share one GPU, as NCCL refuses to).
+  TORCH_ARG(std::string, backend) = "auto";
 };
 
 /// Calls and seconds of one kind of collective, from issue to completion (see Group::collective_times()).
@@ -28,7 +31,12 @@ struct CollectiveTime {
   double seconds = 0;
 };
 
-/// All ranks of a job. NCCL when `device` is CUDA (one GPU per local rank), Gloo on CPU; world size 1 is a
+/// The backend GroupOptions::backend() asks for on `device`: "nccl" or "gloo". Throws steel::ConfigError for
+/// an unknown name, and for NCCL on the CPU.
+std::string resolve_backend(const std::string& requested, const torch::Device& device);
+
+/// All ranks of a job. NCCL when `device` is CUDA (one GPU per local rank), Gloo on CPU, unless
+/// options.backend() says otherwise; world size 1 is a
 /// valid group whose collectives are free no-ops that leave tensors as a 1-rank collective would.
 ///
 /// Every collective waits at most options.timeout(). On failure it throws steel::DistError naming the

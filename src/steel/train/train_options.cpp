@@ -32,6 +32,8 @@ void validate(const TrainOptions& o) {
   require(o.threads >= 0, "--threads must be 0 (default) or more");
   require(o.loader_threads >= 1, "--loader-threads must be at least 1");
   require(o.prefetch_batches >= 1, "--prefetch-batches must be at least 1");
+  require(o.dist_backend == "auto" || o.dist_backend == "nccl" || o.dist_backend == "gloo",
+          "--dist-backend '" + o.dist_backend + "': expected auto, nccl or gloo");
   require(o.dist_timeout_s >= 1, "--dist-timeout must be at least 1 second");
   require(o.max_train_batches >= 0 && o.max_val_batches >= 0, "--max-train-batches/--max-val-batches must be >= 0");
 }

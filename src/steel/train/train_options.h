@@ -40,6 +40,7 @@ struct TrainOptions {
   int loader_threads = 2;        ///< decompression workers of the prefetcher
   int prefetch_batches = 4;      ///< batches prepared ahead of the step
   bool sync_bn = true;           ///< SyncBatchNorm when there is more than one rank
+  std::string dist_backend = "auto";  ///< auto (NCCL on CUDA, Gloo on CPU) | nccl | gloo
   int dist_timeout_s = 300;      ///< a collective that waits longer than this fails, naming the missing rank
   bool resume = false;           ///< continue from <fold>/checkpoint.pt; finished folds are skipped either way
 

@@ -236,6 +236,7 @@ void write_run_json(const FoldContext& ctx, const data::ShardInfo& shards, const
                  {"loader_threads", o.loader_threads},
                  {"prefetch_batches", o.prefetch_batches},
                  {"sync_bn", o.sync_bn},
+                 {"dist_backend", o.dist_backend},
                  {"dist_timeout_s", o.dist_timeout_s},
                  {"max_train_batches", o.max_train_batches},
                  {"max_val_batches", o.max_val_batches},
@@ -557,7 +558,8 @@ int run_training(const TrainOptions& options, const TrainHooks& hooks) {
   logging::init(launch.rank, launch.world_size, options.log_level);
   const auto device = resolve_device(options.device, launch.local_rank);
   auto group_ptr = dist::Group::create(
-      launch, device, dist::GroupOptions().timeout(std::chrono::seconds(options.dist_timeout_s)));
+      launch, device,
+      dist::GroupOptions().timeout(std::chrono::seconds(options.dist_timeout_s)).backend(options.dist_backend));
   dist::Group& group = *group_ptr;
   torch::set_num_threads(intra_op_threads(options.threads, group.ranks_on_host()));
   dist::rank_table(group, device.is_cuda() ? device.str() + " of " + std::to_string(torch::cuda::device_count())

@@ -48,13 +48,17 @@ void check_against_batch_norm(const Case& c) {
   (y * dy).sum().backward();
 
   EXPECT_EQ(y.scalar_type(), c.dtype);
-  if (c.channels_last) EXPECT_TRUE(y.is_contiguous(at::MemoryFormat::ChannelsLast));
+  if (c.channels_last) {
+    EXPECT_TRUE(y.is_contiguous(at::MemoryFormat::ChannelsLast));
+  }
   EXPECT_TRUE(torch::allclose(y.to(torch::kFloat32), y_ref, c.rtol, c.atol));
   EXPECT_TRUE(torch::allclose(rm, rm_ref, 1e-5, 1e-6)) << rm << rm_ref;
   EXPECT_TRUE(torch::allclose(rv, rv_ref, 1e-5, 1e-6)) << rv << rv_ref;
   EXPECT_TRUE(torch::allclose(x.grad().to(torch::kFloat32), x_ref.grad(), c.rtol, c.atol));
   EXPECT_TRUE(torch::allclose(b.grad(), b_ref.grad(), c.rtol, c.atol * 100));
-  if (c.with_weight) EXPECT_TRUE(torch::allclose(w.grad(), w_ref.grad(), c.rtol, c.atol * 100));
+  if (c.with_weight) {
+    EXPECT_TRUE(torch::allclose(w.grad(), w_ref.grad(), c.rtol, c.atol * 100));
+  }
 }
 
 TEST(SyncBatchNormCuda, Float32MatchesBatchNorm) { check_against_batch_norm({torch::kFloat32, false, true, 1e-4, 1e-5}); }
