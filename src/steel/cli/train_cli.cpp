@@ -55,6 +55,8 @@ po::options_description training_options(train::TrainOptions& o) {
       ("device", po::value(&o.device)->default_value(o.device), "cpu, cuda or auto")
       ("amp", po::value(&o.amp)->default_value(o.amp), "mixed precision: off, bf16 or fp16 (fp16: CUDA only)")
       ("channels-last", po::value(&o.channels_last)->default_value(o.channels_last), "NHWC memory format")
+      ("tf32", po::value(&o.tf32)->default_value(o.tf32),
+       "CUDA: let cuDNN convolutions use TF32 (PyTorch's default; false: full float32, for exact comparisons)")
       ("threads", po::value(&o.threads)->default_value(o.threads), "intra-op threads per rank (0: OMP_NUM_THREADS if set, else the usable CPUs / ranks on this host)")
       ("loader-threads", po::value(&o.loader_threads)->default_value(o.loader_threads),
        "prefetch workers (HDF5 read + decompression) per rank")

@@ -1,6 +1,7 @@
 #include "steel/dist/sync_batch_norm.h"
 
 #include <cstdint>
+#include <limits>
 
 #include "steel/dist/sync_batch_norm_kernels.h"
 #include "steel/models/batch_norm.h"
@@ -16,6 +17,9 @@ constexpr bool kCudaKernels = true;
 #else
 constexpr bool kCudaKernels = false;
 #endif
+
+// The kernels' float32 statistics suit float32, bf16 and fp16 activations; float64 stays on the generic path.
+[[maybe_unused]] bool uses_cuda_kernels(const torch::Tensor& x) { return x.is_cuda() && x.scalar_type() != torch::kFloat64; }
 
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
@@ -78,9 +82,14 @@ struct SyncBatchNormFunction : public torch::autograd::Function<SyncBatchNormFun
     // The Group outlives the graph: the layer that called us holds a shared_ptr to it.
     ctx->saved_data["group"] = reinterpret_cast<int64_t>(group);
     ctx->saved_data["count"] = count;
-    ctx->saved_data["has_bias"] = bias.defined();
+    // Parameter gradients keep their parameter's dtype (float32 under autocast), not x's.
+    ctx->saved_data["bias_dtype"] = bias.defined() ? static_cast<int64_t>(bias.scalar_type()) : int64_t{-1};
     if constexpr (kCudaKernels) {
-      if (x.is_cuda()) {
+      if (uses_cuda_kernels(x)) {
+        // The kernels count values per channel in int32 (summed in int64 from per-rank counts).
+        TORCH_CHECK(local_count * group->size() <= std::numeric_limits<int32_t>::max(),
+                    "sync_batch_norm: ", local_count, " values per channel on each of ", group->size(),
+                    " ranks exceed the CUDA kernels' int32 count");
         const auto mean32 = mean.to(torch::kFloat32), invstd32 = invstd.to(torch::kFloat32);
         ctx->save_for_backward({x, weight, mean32, invstd32});
         return cuda_kernels::normalize(x, weight, bias, mean32, invstd32);
@@ -104,10 +113,12 @@ struct SyncBatchNormFunction : public torch::autograd::Function<SyncBatchNormFun
     const auto count = ctx->saved_data["count"].toTensor();
     const auto dy = grad_outputs[0].contiguous(x.suggest_memory_format());
     const int64_t channels = x.size(1);
-    const bool has_bias = ctx->saved_data["has_bias"].toBool();
+    const int64_t bias_dtype = ctx->saved_data["bias_dtype"].toInt();
     if constexpr (kCudaKernels) {
-      if (x.is_cuda()) {
-        auto local = cuda_kernels::reduce_grads(dy, x, mean, invstd, weight, has_bias);
+      if (uses_cuda_kernels(x)) {
+        auto local = cuda_kernels::reduce_grads(
+            dy, x, mean, invstd, weight,
+            bias_dtype < 0 ? c10::nullopt : c10::optional<at::ScalarType>(static_cast<at::ScalarType>(bias_dtype)));
         torch::Tensor grad_x;
         if (ctx->needs_input_grad(0)) {
           auto sums = torch::cat({local.sum_dy, local.sum_dy_xmu});
@@ -131,7 +142,7 @@ struct SyncBatchNormFunction : public torch::autograd::Function<SyncBatchNormFun
     // Absent weight or bias must get an undefined gradient. (needs_input_grad() would count only the
     // tensors that were passed, so its indices shift when weight is absent; these sums are cheap anyway.)
     if (weight.defined()) grad_weight = (local_sum_dy_xmu * invstd).to(weight.scalar_type());
-    if (has_bias) grad_bias = local_sum_dy.to(x.scalar_type());
+    if (bias_dtype >= 0) grad_bias = local_sum_dy.to(static_cast<at::ScalarType>(bias_dtype));
 
     torch::Tensor grad_x;
     if (ctx->needs_input_grad(0)) {

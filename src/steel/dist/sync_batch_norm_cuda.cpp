@@ -23,13 +23,17 @@ torch::Tensor normalize(const torch::Tensor& x, const torch::Tensor& weight, con
 }
 
 LocalGradSums reduce_grads(const torch::Tensor& dy, const torch::Tensor& x, const torch::Tensor& mean,
-                           const torch::Tensor& invstd, const torch::Tensor& weight, bool has_bias) {
+                           const torch::Tensor& invstd, const torch::Tensor& weight,
+                           c10::optional<at::ScalarType> bias_dtype) {
+  // The kernel computes parameter gradients only for an affine layer (weight and bias both present): it
+  // allocates them like the weight. Without a weight, the bias gradient is this rank's sum of dy.
+  const bool affine = weight.defined();
   auto [sum_dy, sum_dy_xmu, grad_weight, grad_bias] = at::batch_norm_backward_reduce(
-      dy, x, mean, invstd, optional(weight, mean), /*input_g=*/true, /*weight_g=*/weight.defined(),
-      /*bias_g=*/has_bias);
-  if (grad_weight.defined()) grad_weight = grad_weight.to(weight.scalar_type());
-  if (grad_bias.defined()) grad_bias = grad_bias.to(x.scalar_type());
-  return {sum_dy, sum_dy_xmu, grad_weight, grad_bias};
+      dy, x, mean, invstd, optional(weight, mean), /*input_g=*/true, /*weight_g=*/affine, /*bias_g=*/affine);
+  LocalGradSums sums{sum_dy, sum_dy_xmu, {}, {}};
+  if (affine) sums.grad_weight = grad_weight.to(weight.scalar_type());
+  if (bias_dtype) sums.grad_bias = (affine ? grad_bias : sum_dy).to(*bias_dtype);
+  return sums;
 }
 
 torch::Tensor input_grad(const torch::Tensor& dy, const torch::Tensor& x, const torch::Tensor& mean,

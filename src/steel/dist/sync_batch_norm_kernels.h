@@ -11,13 +11,14 @@ namespace steel::dist::cuda_kernels {
 torch::Tensor normalize(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
                         const torch::Tensor& mean, const torch::Tensor& invstd);
 
-/// This rank's per-channel sums of dy and dy*(x-mean) (float32), and weight's and bias's gradients
-/// (undefined when the parameter is), in one pass over dy and x.
+/// This rank's per-channel sums of dy and dy*(x-mean) (float32), and weight's and bias's gradients in
+/// their parameters' dtypes (undefined for an absent parameter), in one pass over dy and x.
 struct LocalGradSums {
   torch::Tensor sum_dy, sum_dy_xmu, grad_weight, grad_bias;
 };
 LocalGradSums reduce_grads(const torch::Tensor& dy, const torch::Tensor& x, const torch::Tensor& mean,
-                           const torch::Tensor& invstd, const torch::Tensor& weight, bool has_bias);
+                           const torch::Tensor& invstd, const torch::Tensor& weight,
+                           c10::optional<at::ScalarType> bias_dtype);
 
 /// dx from the sums over all ranks and `count`, the global number of values per channel (a 1-element
 /// tensor on x's device), in one kernel.

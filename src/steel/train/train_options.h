@@ -36,6 +36,7 @@ struct TrainOptions {
   std::string device = "auto";  ///< cpu | cuda | auto
   std::string amp = "off";       ///< off | bf16 | fp16
   bool channels_last = false;
+  bool tf32 = true;  ///< TF32 in cuDNN convolutions on Ampere and later GPUs (PyTorch's default)
   int threads = 0;               ///< intra-op threads per rank (0 = LibTorch's default)
   int loader_threads = 2;        ///< decompression workers of the prefetcher
   int prefetch_batches = 4;      ///< batches prepared ahead of the step

@@ -232,6 +232,7 @@ void write_run_json(const FoldContext& ctx, const data::ShardInfo& shards, const
                  {"seed", o.seed},
                  {"amp", o.amp},
                  {"channels_last", o.channels_last},
+                 {"tf32", o.tf32},
                  {"threads", o.threads},
                  {"loader_threads", o.loader_threads},
                  {"prefetch_batches", o.prefetch_batches},
@@ -564,6 +565,7 @@ int run_training(const TrainOptions& options, const TrainHooks& hooks) {
   torch::set_num_threads(intra_op_threads(options.threads, group.ranks_on_host()));
   dist::rank_table(group, device.is_cuda() ? device.str() + " of " + std::to_string(torch::cuda::device_count())
                                            : "cpu, " + std::to_string(torch::get_num_threads()) + " threads");
+  if (device.is_cuda()) at::globalContext().setAllowTF32CuDNN(options.tf32);
   const auto amp = parse_amp(options.amp);
   check_amp_supported(amp, device);
   models::make_unet(options.backbone);  // an unknown backbone fails here, before any file is touched
