@@ -68,5 +68,23 @@ TEST(SyncBatchNorm, MatchesBatchNormWithoutScale) {
   check_against_batch_norm(torch::kFloat64, /*with_weight=*/false, 1e-10, 1e-12);
 }
 
+// Under autocast the activations are bf16 but the parameters float32: their gradients must not be rounded to bf16
+// on the way (a per-channel sum of 2 x 5 x 6 dy values keeps ~7 significant digits, bf16 only ~3).
+TEST(SyncBatchNorm, ParameterGradientsAreNotRoundedToTheActivationsDtype) {
+  auto group = test::test_group();
+  const int64_t channels = 3;
+  torch::manual_seed(5 + group->rank());
+  const auto x = (torch::randn({2, channels, 5, 6}) * 2 + 1).to(torch::kBFloat16).requires_grad_(true);
+  const auto dy = torch::randn({2, channels, 5, 6}).to(torch::kBFloat16);
+  auto w = (torch::rand({channels}) + 0.5).requires_grad_(true);
+  auto b = torch::randn({channels}).requires_grad_(true);
+  auto rm = torch::zeros({channels}), rv = torch::ones({channels});
+  const auto y = sync_batch_norm(x, w, b, rm, rv, 0.1, 1e-5, *group);
+  (y * dy).sum().backward();
+  ASSERT_EQ(b.grad().scalar_type(), torch::kFloat32);
+  const auto expected = dy.to(torch::kFloat64).sum({0, 2, 3});
+  EXPECT_TRUE(torch::allclose(b.grad().to(torch::kFloat64), expected, 1e-6, 1e-6)) << b.grad() << expected;
+}
+
 }  // namespace
 }  // namespace steel::dist
