@@ -4,12 +4,15 @@
 # Adam divides by sqrt(v) + eps: with Keras's eps 1e-7 a gradient near zero turns float32 rounding differences
 # (the ranks sum in another order) into whole lr-sized steps, so this test uses eps 1, where Adam's step is
 # proportional to the gradient and compares what data parallelism computes: gradients and BatchNorm statistics.
-#   train_equivalence.sh STEEL_TRAIN COMPARE_WEIGHTS PREP_DIR OUT_DIR
+#   train_equivalence.sh STEEL_TRAIN COMPARE_WEIGHTS PREP_DIR OUT_DIR [STEEL_TRAIN OPTIONS...]
+# (scripts/gpu/device_check.sh adds --device cuda --dist-backend gloo.)
 set -euo pipefail
 train=$1; compare=$2; prep=$3; out=$4
+shift 4
 rm -rf "$out"
 common=(--backbone resnet18 --encoder-mode trainable --data "$prep" --fold 0 --epochs 1 --batch-size 8
-        --max-train-batches 3 --max-val-batches 2 --threads 1 --lr 1e-2 --adam-eps 1 --bn-momentum 0.1 --progress false)
+        --max-train-batches 3 --max-val-batches 2 --threads 1 --lr 1e-2 --adam-eps 1 --bn-momentum 0.1 --progress false
+        "$@")
 mpirun -np 1 "$train" "${common[@]}" --out "$out/np1"
 mpirun -np 2 "$train" "${common[@]}" --out "$out/np2"
 "$compare" "$out/np1/resnet18/fold_0/best.h5" "$out/np2/resnet18/fold_0/best.h5" resnet18 1e-4 1e-5
