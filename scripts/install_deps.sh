@@ -14,6 +14,7 @@ PACKAGES=(
   libopencv-dev                       # JPEG decode, resize, rotate, flip, drawing
   libjpeg-dev                         # JPEG headers: every image's size checked before planning
   python3 python3-numpy python3-h5py python3-hdf5plugin python3-opencv python3-matplotlib bc  # benchmark reference and plots
+  python3-torch                       # the Python reference U-Net (scripts/bench/unet_reference.py) and its test
 )
 
 missing=()
