@@ -8,6 +8,6 @@ BIN=${BUILD_DIR:-build}
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 for mode in trainable frozen; do
   for b in resnet34 resnet50 resnet101 efficientnet-b0 efficientnet-b1 efficientnet-b3 efficientnet-b5 efficientnet-b7; do
-    "$BIN/src/steel_model_bench" "$b" "$mode" "${1:-2}" "${2:-3}"
+    "$BIN/src/steel_model_bench" --backbone "$b" --encoder-mode "$mode" --batch "${1:-2}" --steps "${2:-3}"
   done
 done
