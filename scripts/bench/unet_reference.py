@@ -10,6 +10,8 @@ thesis's Figure 56.
   unet_reference.py load BEST_H5 BACKBONE        strict load of a steel weight file (every layer, every shape)
   unet_reference.py evaluate BEST_H5 BACKBONE SHARD   that model's mean BCE loss on a shard (eval mode), the
                                                  test_loss steel_eval reports for the same file and shard
+  unet_reference.py bench [--backbone B --amp bf16 --channels-last --device cuda --compile ...]
+                                                 a training step's images/s, as steel_model_bench measures it
 """
 import csv
 import math
@@ -321,11 +323,82 @@ def shard_loss(model, path, batch=8):
     return total / count
 
 
+def step_bench(a):
+    """steel_model_bench's training step in Python: the same model, loss, optimizer, precision and layout."""
+    import time
+    import os
+    device = torch.device(a.device)
+    # As steel's --threads 0: every CPU this process may use (PyTorch's own default can be fewer).
+    torch.set_num_threads(a.threads or len(os.sched_getaffinity(0)))
+    torch.manual_seed(0)
+    if device.type == "cuda":
+        torch.backends.cudnn.allow_tf32 = a.tf32
+        torch.backends.cudnn.benchmark = False  # as LibTorch's default: the same algorithm choice on both sides
+    fmt = torch.channels_last if a.channels_last else torch.contiguous_format
+    model = UNet(a.backbone, a.encoder_mode).to(device, memory_format=fmt).train()
+    images = torch.rand(a.batch, 3, a.height, a.width, device=device).contiguous(memory_format=fmt)
+    masks = (torch.rand(a.batch, 4, a.height, a.width, device=device) > 0.9).float()
+    adam = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=1e-4)
+    forward = torch.compile(model) if a.compile else model
+
+    def step():
+        adam.zero_grad(set_to_none=True)
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=a.amp == "bf16"):
+            loss = F.binary_cross_entropy_with_logits(forward(images), masks)
+        loss.backward()
+        adam.step()
+
+    def sync():
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+
+    for _ in range(a.warmup):
+        step()
+    sync()
+    start = time.perf_counter()
+    for _ in range(a.steps):
+        step()
+    sync()
+    per_step = (time.perf_counter() - start) / a.steps
+    kind = "compile" if a.compile else "eager"
+    layout = " NHWC" if a.channels_last else ""
+    print(f"{a.backbone:16} {a.encoder_mode:9} {a.device} amp {a.amp:4}{layout} batch {a.batch}  {per_step:8.3f} s/step  "
+          f"{a.batch / per_step:8.2f} img/s  python {kind}  {torch.get_num_threads()} threads")
+
+
 def main(argv):
-    if len(argv) >= 2 and argv[1] == "params":
+    import argparse
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("params", help="Keras counts of every backbone; with the CSV, exit 1 on a mismatch")
+    p.add_argument("figure56_csv", nargs="?")
+    p = sub.add_parser("load", help="strict load of a steel weight file")
+    p.add_argument("best_h5")
+    p.add_argument("backbone")
+    p = sub.add_parser("evaluate", help="mean BCE loss on a shard, as steel_eval's test_loss")
+    p.add_argument("best_h5")
+    p.add_argument("backbone")
+    p.add_argument("shard")
+    p = sub.add_parser("bench", help="training-step speed, as steel_model_bench measures it")
+    p.add_argument("--backbone", default="resnet34")
+    p.add_argument("--encoder-mode", default="thesis", choices=MODES)
+    p.add_argument("--batch", type=int, default=2)
+    p.add_argument("--steps", type=int, default=3)
+    p.add_argument("--warmup", type=int, default=1)
+    p.add_argument("--height", type=int, default=128)
+    p.add_argument("--width", type=int, default=800)
+    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    p.add_argument("--amp", default="off", choices=["off", "bf16"])
+    p.add_argument("--channels-last", action="store_true")
+    p.add_argument("--no-tf32", dest="tf32", action="store_false")
+    p.add_argument("--compile", action="store_true", help="torch.compile the model (PyTorch 2)")
+    p.add_argument("--threads", type=int, default=0, help="intra-op threads (0: every usable CPU)")
+    a = parser.parse_args(argv[1:])
+
+    if a.command == "params":
         thesis = {}
-        if len(argv) > 2:
-            with open(argv[2], newline="") as f:
+        if a.figure56_csv:
+            with open(a.figure56_csv, newline="") as f:
                 for row in csv.DictReader(f):
                     thesis[row["backbone"]] = (int(row["total_params"]), int(row["trainable_params"]))
         bad = 0
@@ -337,18 +410,16 @@ def main(argv):
             bad += not ok
             print(f"{b:16} {total:12,} {trainable:11,}  {'' if ref is None else ('=' if ok else f'!= {ref}')}")
         return 1 if bad else 0
-    if len(argv) == 4 and argv[1] == "load":
-        model = UNet(argv[3])
-        load_keras_weights(model, argv[2])
-        print(f"{argv[2]}: every layer of the {argv[3]} U-Net loaded ({len(model.keras_layers())} layers)")
-        return 0
-    if len(argv) == 5 and argv[1] == "evaluate":
-        model = UNet(argv[3])
-        load_keras_weights(model, argv[2])
-        print(f"{shard_loss(model, argv[4]):.9f}")
-        return 0
-    print(__doc__, file=sys.stderr)
-    return 2
+    model = UNet(a.backbone) if a.command in ("load", "evaluate") else None
+    if a.command == "load":
+        load_keras_weights(model, a.best_h5)
+        print(f"{a.best_h5}: every layer of the {a.backbone} U-Net loaded ({len(model.keras_layers())} layers)")
+    elif a.command == "evaluate":
+        load_keras_weights(model, a.best_h5)
+        print(f"{shard_loss(model, a.shard):.9f}")
+    else:
+        step_bench(a)
+    return 0
 
 
 if __name__ == "__main__":
