@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <c10/core/impl/DeviceGuardImplInterface.h>
+
 #include "steel/core/error.h"
 
 namespace steel::train {
@@ -16,6 +18,10 @@ torch::Device resolve_device(const std::string& name, int local_rank) {
   }
   if (name != "auto") throw ConfigError("--device '" + name + "': expected cpu, cuda or auto");
   return torch::kCPU;
+}
+
+void make_current(const torch::Device& device) {
+  if (device.is_cuda()) c10::impl::getDeviceGuardImpl(device.type())->setDevice(device);
 }
 
 }  // namespace steel::train

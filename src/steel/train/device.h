@@ -11,4 +11,9 @@ namespace steel::train {
 /// usable GPU throws steel::ConfigError.
 torch::Device resolve_device(const std::string& name, int local_rank = 0);
 
+/// Makes a GPU this process's current device (torch.cuda.set_device): what runs outside a tensor's own device
+/// guard (NCCL's barrier, new CUDA streams and handles, allocations without a device) then lands on this rank's
+/// GPU instead of GPU 0. Nothing for the CPU. Device-generic, so it needs no CUDA headers.
+void make_current(const torch::Device& device);
+
 }  // namespace steel::train

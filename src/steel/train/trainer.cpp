@@ -558,6 +558,7 @@ int run_training(const TrainOptions& options, const TrainHooks& hooks) {
   const auto launch = dist::detect_launch();
   logging::init(launch.rank, launch.world_size, options.log_level);
   const auto device = resolve_device(options.device, launch.local_rank);
+  make_current(device);
   auto group_ptr = dist::Group::create(
       launch, device,
       dist::GroupOptions().timeout(std::chrono::seconds(options.dist_timeout_s)).backend(options.dist_backend));
