@@ -225,6 +225,13 @@ class UNet(nn.Module):
             for p in module.parameters(recurse=False):
                 p.requires_grad_(keep)
 
+    def train(self, mode=True):
+        # As steel: a frozen encoder stays in eval mode (running statistics, no drop-connect) while the rest trains.
+        super().train(mode)
+        if self.mode == "frozen":
+            self.encoder.eval()
+        return self
+
     def forward(self, images):
         if self.mode == "frozen":
             with torch.no_grad():
@@ -328,8 +335,11 @@ def step_bench(a):
     import time
     import os
     device = torch.device(a.device)
-    # As steel's --threads 0: every CPU this process may use (PyTorch's own default can be fewer).
-    torch.set_num_threads(a.threads or len(os.sched_getaffinity(0)))
+    # As steel's --threads 0: OMP_NUM_THREADS when set, else every CPU this process may use (PyTorch's own default
+    # can be fewer).
+    torch.set_num_threads(a.threads or int(os.environ.get("OMP_NUM_THREADS") or 0) or len(os.sched_getaffinity(0)))
+    if a.warmup < 1:
+        raise SystemExit("--warmup must be at least 1 (the first step builds kernels and grows the allocator)")
     torch.manual_seed(0)
     if device.type == "cuda":
         torch.backends.cudnn.allow_tf32 = a.tf32
@@ -338,7 +348,10 @@ def step_bench(a):
     model = UNet(a.backbone, a.encoder_mode).to(device, memory_format=fmt).train()
     images = torch.rand(a.batch, 3, a.height, a.width, device=device).contiguous(memory_format=fmt)
     masks = (torch.rand(a.batch, 4, a.height, a.width, device=device) > 0.9).float()
-    adam = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=1e-4)
+    # foreach=False is LibTorch's Adam (a few kernels per parameter tensor); PyTorch 2's default on a GPU groups
+    # them into multi-tensor kernels, which is part of what a user of Python gets.
+    adam = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=1e-4,
+                            **({"foreach": False} if a.adam == "per-tensor" else {}))
     forward = torch.compile(model) if a.compile else model
 
     def step():
@@ -360,7 +373,7 @@ def step_bench(a):
         step()
     sync()
     per_step = (time.perf_counter() - start) / a.steps
-    kind = "compile" if a.compile else "eager"
+    kind = ("compile" if a.compile else "eager") + (" adam-per-tensor" if a.adam == "per-tensor" else "")
     layout = " NHWC" if a.channels_last else ""
     print(f"{a.backbone:16} {a.encoder_mode:9} {a.device} amp {a.amp:4}{layout} batch {a.batch}  {per_step:8.3f} s/step  "
           f"{a.batch / per_step:8.2f} img/s  python {kind}  {torch.get_num_threads()} threads")
@@ -392,7 +405,9 @@ def main(argv):
     p.add_argument("--channels-last", action="store_true")
     p.add_argument("--no-tf32", dest="tf32", action="store_false")
     p.add_argument("--compile", action="store_true", help="torch.compile the model (PyTorch 2)")
-    p.add_argument("--threads", type=int, default=0, help="intra-op threads (0: every usable CPU)")
+    p.add_argument("--threads", type=int, default=0, help="intra-op threads (0: OMP_NUM_THREADS or every usable CPU)")
+    p.add_argument("--adam", default="default", choices=["default", "per-tensor"],
+                   help="PyTorch's default Adam, or the per-tensor one LibTorch has")
     a = parser.parse_args(argv[1:])
 
     if a.command == "params":

@@ -28,10 +28,13 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }
 
 // The matrix-product rate the step's convolutions can at best approach: fp32 on the CPU (what the BLAS sustains),
-// the step's precision on a GPU (bf16 tensor cores under --amp bf16).
-double gemm_gflops(const torch::Device& device, AmpMode amp) {
+// the step's precision on a GPU: bf16 under --amp bf16, else float32 with TF32 as the convolutions have it.
+double gemm_gflops(const torch::Device& device, AmpMode amp, bool tf32) {
   const int64_t n = device.is_cuda() ? 8192 : 2048;
   const auto dtype = device.is_cuda() && amp == AmpMode::kBf16 ? torch::kBFloat16 : torch::kFloat32;
+  auto& context = at::globalContext();
+  const bool tf32_before = context.allowTF32CuBLAS();
+  if (device.is_cuda()) context.setAllowTF32CuBLAS(tf32);
   const auto a = torch::randn({n, n}, torch::TensorOptions(dtype).device(device));
   const auto b = torch::randn({n, n}, torch::TensorOptions(dtype).device(device));
   torch::mm(a, b);
@@ -40,7 +43,16 @@ double gemm_gflops(const torch::Device& device, AmpMode amp) {
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < reps; ++i) torch::mm(a, b);
   synchronize(device);
-  return 2.0 * static_cast<double>(n * n * n) * reps / seconds_since(start) / 1e9;
+  const double seconds = seconds_since(start);
+  context.setAllowTF32CuBLAS(tf32_before);
+  return 2.0 * static_cast<double>(n * n * n) * reps / seconds / 1e9;
+}
+
+// What the GEMM column measured, for the printed line.
+const char* gemm_kind(const StepBenchOptions& o) {
+  if (o.device != "cuda") return "fp32";
+  if (o.amp == "bf16") return "bf16";
+  return o.tf32 ? "tf32" : "fp32";
 }
 
 void require(bool ok, const std::string& message) {
@@ -50,7 +62,8 @@ void require(bool ok, const std::string& message) {
 }  // namespace
 
 StepBenchResult run_step_bench(const StepBenchOptions& o) {
-  require(o.batch >= 1 && o.steps >= 1 && o.warmup >= 0, "batch and steps must be at least 1, warmup at least 0");
+  require(o.batch >= 1 && o.steps >= 1 && o.warmup >= 1,
+          "batch, steps and warmup must be at least 1 (the first step builds kernels and grows the allocator)");
   require(o.height % 32 == 0 && o.width % 32 == 0 && o.height > 0 && o.width > 0,
           "height and width must be positive multiples of 32");
   require(o.device == "cpu" || o.device == "cuda", "--device '" + o.device + "': expected cpu or cuda");
@@ -58,13 +71,14 @@ StepBenchResult run_step_bench(const StepBenchOptions& o) {
   require(amp != AmpMode::kFp16, "--amp fp16 needs loss scaling, which the step benchmark leaves out; use bf16");
   const auto encoder_mode = models::parse_encoder_mode(o.encoder_mode);
   const torch::Device device = resolve_device(o.device);
+  make_current(device);
   check_amp_supported(amp, device);
   torch::set_num_threads(intra_op_threads(o.threads, 1));
   if (device.is_cuda()) at::globalContext().setAllowTF32CuDNN(o.tf32);
 
   StepBenchResult r;
   r.threads = torch::get_num_threads();
-  r.gemm_gflops = gemm_gflops(device, amp);
+  r.gemm_gflops = gemm_gflops(device, amp, o.tf32);
 
   torch::manual_seed(0);
   auto model = models::make_unet(o.backbone, models::UNetOptions().encoder_mode(encoder_mode));
@@ -80,23 +94,6 @@ StepBenchResult run_step_bench(const StepBenchOptions& o) {
   const auto images = torch::rand({o.batch, 3, o.height, o.width}, on_device).contiguous(memory_format);
   const auto masks = (torch::rand({o.batch, 4, o.height, o.width}, on_device) > 0.9).to(torch::kFloat32);
   torch::optim::Adam adam(model->trainable_parameters(), torch::optim::AdamOptions(1e-4));
-
-  // FLOPs of one forward pass, and of the encoder alone: backward work differs by mode.
-  int64_t forward_flops = 0;
-  int64_t encoder_flops = 0;
-  {
-    torch::NoGradGuard no_grad;
-    forward_flops = models::count_forward_flops([&] { model->forward(images); });
-    encoder_flops = models::count_forward_flops([&] { model->encode(images); });
-  }
-  // Backward: ~2x forward for layers that need weight and input gradients (trainable: everything; frozen: the
-  // decoder and head only, the encoder runs without autograd; thesis: the decoder and head, plus ~1x for the
-  // encoder, whose input gradients are still needed to reach the BatchNorm gamma/beta that train).
-  const int64_t decoder_flops = forward_flops - encoder_flops;
-  int64_t backward_flops = 2 * forward_flops;
-  if (encoder_mode == models::EncoderMode::kFrozen) backward_flops = 2 * decoder_flops;
-  if (encoder_mode == models::EncoderMode::kThesis) backward_flops = 2 * decoder_flops + encoder_flops;
-  const int64_t train_flops = forward_flops + backward_flops;
 
   auto step = [&] {
     adam.zero_grad();
@@ -115,6 +112,24 @@ StepBenchResult run_step_bench(const StepBenchOptions& o) {
   synchronize(device);
   r.seconds_per_step = seconds_since(start) / o.steps;
 
+  // FLOPs of one forward pass, and of the encoder alone (backward work differs by mode); counted after the timing,
+  // since these passes run in training mode and move BatchNorm's statistics.
+  int64_t forward_flops = 0;
+  int64_t encoder_flops = 0;
+  {
+    torch::NoGradGuard no_grad;
+    forward_flops = models::count_forward_flops([&] { model->forward(images); });
+    encoder_flops = models::count_forward_flops([&] { model->encode(images); });
+  }
+  // Backward: ~2x forward for layers that need weight and input gradients (trainable: everything; frozen: the
+  // decoder and head only, the encoder runs without autograd; thesis: the decoder and head, plus ~1x for the
+  // encoder, whose input gradients are still needed to reach the BatchNorm gamma/beta that train).
+  const int64_t decoder_flops = forward_flops - encoder_flops;
+  int64_t backward_flops = 2 * forward_flops;
+  if (encoder_mode == models::EncoderMode::kFrozen) backward_flops = 2 * decoder_flops;
+  if (encoder_mode == models::EncoderMode::kThesis) backward_flops = 2 * decoder_flops + encoder_flops;
+  const int64_t train_flops = forward_flops + backward_flops;
+
   struct rusage usage {};
   getrusage(RUSAGE_SELF, &usage);
   r.peak_rss_mib = static_cast<double>(usage.ru_maxrss) / 1024.0;
@@ -129,11 +144,11 @@ std::string format_step_bench(const StepBenchOptions& o, const StepBenchResult& 
   char line[512];
   std::snprintf(line, sizeof line,
                 "%-16s %-9s %s amp %-4s%s batch %lld  %8.3f s/step  %8.2f img/s  fwd %7.1f GFLOP/img  train %7.1f "
-                "GFLOP/img  %8.1f GFLOP/s = %4.1f%% of GEMM %8.1f GFLOP/s  peak RSS %6.0f MiB  %d threads",
+                "GFLOP/img  %8.1f GFLOP/s = %4.1f%% of %s GEMM %8.1f GFLOP/s  peak host RSS %6.0f MiB  %d threads",
                 o.backbone.c_str(), o.encoder_mode.c_str(), o.device.c_str(), o.amp.c_str(),
                 o.channels_last ? " NHWC" : "", static_cast<long long>(o.batch), r.seconds_per_step,
                 r.images_per_second, r.forward_gflop_per_image, r.train_gflop_per_image, r.achieved_gflops,
-                100.0 * r.achieved_gflops / r.gemm_gflops, r.gemm_gflops, r.peak_rss_mib, r.threads);
+                100.0 * r.achieved_gflops / r.gemm_gflops, gemm_kind(o), r.gemm_gflops, r.peak_rss_mib, r.threads);
   return line;
 }
 

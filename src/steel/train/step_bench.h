@@ -12,7 +12,7 @@ struct StepBenchOptions {
   std::string encoder_mode = "thesis";  ///< thesis | frozen | trainable
   int64_t batch = 2;
   int steps = 3;   ///< timed steps
-  int warmup = 1;  ///< untimed steps first (oneDNN primitives, cuDNN algorithm search, allocator growth)
+  int warmup = 1;  ///< untimed steps first, at least 1 (oneDNN primitives, cuDNN algorithms, allocator growth)
   int64_t height = 128;
   int64_t width = 800;
   std::string device = "cpu";  ///< cpu | cuda
@@ -29,7 +29,7 @@ struct StepBenchResult {
   double train_gflop_per_image = 0;  ///< forward plus backward through what the encoder mode trains
   double achieved_gflops = 0;
   double gemm_gflops = 0;  ///< a large matrix product on the same device, in the step's precision
-  double peak_rss_mib = 0;
+  double peak_rss_mib = 0;  ///< host memory (getrusage); a GPU's own memory is not counted
   int threads = 0;
 };
 
