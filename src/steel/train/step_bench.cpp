@@ -14,6 +14,7 @@
 #include "steel/models/model_factory.h"
 #include "steel/train/autocast.h"
 #include "steel/train/device.h"
+#include "steel/train/foreach_adam.h"
 
 namespace steel::train {
 namespace {
@@ -93,7 +94,7 @@ StepBenchResult run_step_bench(const StepBenchOptions& o) {
   const auto on_device = torch::TensorOptions().device(device);
   const auto images = torch::rand({o.batch, 3, o.height, o.width}, on_device).contiguous(memory_format);
   const auto masks = (torch::rand({o.batch, 4, o.height, o.width}, on_device) > 0.9).to(torch::kFloat32);
-  torch::optim::Adam adam(model->trainable_parameters(), torch::optim::AdamOptions(1e-4));
+  ForeachAdam adam(model->trainable_parameters(), torch::optim::AdamOptions(1e-4));
 
   auto step = [&] {
     adam.zero_grad();

@@ -42,6 +42,7 @@
 #include "steel/train/batch_plan.h"
 #include "steel/train/checkpoint.h"
 #include "steel/train/device.h"
+#include "steel/train/foreach_adam.h"
 #include "steel/train/loss_scaler.h"
 #include "steel/train/metrics.h"
 #include "steel/train/prefetcher.h"
@@ -332,7 +333,7 @@ FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
   const auto counts = models::count_parameters(*model);
 
   auto parameters = model->trainable_parameters();
-  torch::optim::Adam optimizer(parameters, torch::optim::AdamOptions(o.lr).betas({o.beta1, o.beta2}).eps(o.adam_eps));
+  ForeachAdam optimizer(parameters, torch::optim::AdamOptions(o.lr).betas({o.beta1, o.beta2}).eps(o.adam_eps));
   LossScaler scaler(ctx.amp == AmpMode::kFp16);
 
   LoopState state;
