@@ -348,8 +348,8 @@ def step_bench(a):
     model = UNet(a.backbone, a.encoder_mode).to(device, memory_format=fmt).train()
     images = torch.rand(a.batch, 3, a.height, a.width, device=device).contiguous(memory_format=fmt)
     masks = (torch.rand(a.batch, 4, a.height, a.width, device=device) > 0.9).float()
-    # foreach=False is LibTorch's Adam (a few kernels per parameter tensor); PyTorch 2's default on a GPU groups
-    # them into multi-tensor kernels, which is part of what a user of Python gets.
+    # PyTorch 2's default Adam on a GPU groups its update into multi-tensor kernels, as steel's ForeachAdam does;
+    # foreach=False updates one parameter at a time (torch::optim::Adam's way).
     adam = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=1e-4,
                             **({"foreach": False} if a.adam == "per-tensor" else {}))
     forward = torch.compile(model) if a.compile else model
@@ -407,7 +407,7 @@ def main(argv):
     p.add_argument("--compile", action="store_true", help="torch.compile the model (PyTorch 2)")
     p.add_argument("--threads", type=int, default=0, help="intra-op threads (0: OMP_NUM_THREADS or every usable CPU)")
     p.add_argument("--adam", default="default", choices=["default", "per-tensor"],
-                   help="PyTorch's default Adam, or the per-tensor one LibTorch has")
+                   help="PyTorch's default Adam, or one parameter at a time (foreach=False)")
     a = parser.parse_args(argv[1:])
 
     if a.command == "params":

@@ -5,8 +5,9 @@
 # cli.unet_reference). Prints every run's line, then a table with the ratios.
 #   scripts/gpu/bench_gpu.sh [BUILD_DIR=build-cuda]
 # Environment: BACKBONES, MODES ("thesis frozen trainable"), AMPS ("off bf16"), BATCH (16), STEPS (20), WARMUP (5),
-# HEIGHT/WIDTH (128/800), TF32 (1), COMPILE (1: also torch.compile), ADAM (default; per-tensor: Python uses
-# LibTorch's kind of Adam, for a like-for-like step), DEVICE (cuda; cpu to try the script anywhere), PYTHON.
+# HEIGHT/WIDTH (128/800), TF32 (1), COMPILE (1: also torch.compile), ADAM (Python's Adam: default, multi-tensor on
+# a GPU like steel's ForeachAdam; per-tensor: one parameter at a time), DEVICE (cuda; cpu to try the script
+# anywhere), PYTHON.
 set -uo pipefail
 build=${1:-build-cuda}
 cd "$(dirname "$0")/../.."
