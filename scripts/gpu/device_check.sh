@@ -2,7 +2,8 @@
 # The CUDA checks in one run, for a GPU host that has python3's torch wheel (2.x, CUDA) and a CUDA toolkit:
 # builds steel against that torch, runs the CUDA unit tests, trains one rank on the GPU (bf16 and fp16), then
 # one and two ranks on the same GPU over Gloo (the multi-rank CUDA path; NCCL refuses two ranks on one device)
-# and compares their weights, and records training images/s per backbone. Every step runs even if an earlier
+# and compares their weights, records training images/s per backbone, and times steel's training step against
+# the same U-Net in Python PyTorch (scripts/gpu/bench_gpu.sh, eager, bf16). Every step runs even if an earlier
 # one failed; each step's exit code goes to $OUT/summary.txt as soon as it ends, and the table comes last.
 #
 #   scripts/gpu/device_check.sh DATA [DEBS]
@@ -47,7 +48,8 @@ step configure cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -D
 # The unit tests of training and the models make images (OpenCV's codecs): only with a full set of libraries.
 unit_areas="dist|dist_cuda"; targets=(steel_unit_dist steel_unit_dist_cuda)
 if [ -z "$debs" ]; then unit_areas+="|train|models"; targets+=(steel_unit_train steel_unit_models); fi
-step build cmake --build "$BUILD_DIR" -j "$JOBS" --target steel_train steel_compare_weights "${targets[@]}"
+step build cmake --build "$BUILD_DIR" -j "$JOBS" --target steel_train steel_compare_weights steel_model_bench \
+  "${targets[@]}"
 step unit_tests ctest --test-dir "$BUILD_DIR" -L unit -R "^unit\.($unit_areas)\." -j 8 --output-on-failure
 
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
@@ -72,6 +74,10 @@ for backbone in $BACKBONES; do
       awk -F, -v b="$backbone" -v a="$amp" '{printf "%-16s amp %-4s %8.1f img/s\n", b, a, $9}' | tee -a "$OUT/rates.txt"
   done
 done
+
+# steel against Python eager on the same step (the full grid, with torch.compile, is bench_gpu.sh alone).
+BACKBONES="$BACKBONES" MODES=thesis AMPS=bf16 COMPILE=0 STEPS=10 WARMUP=3 \
+  step bench_vs_python scripts/gpu/bench_gpu.sh "$BUILD_DIR"
 
 echo; echo "=== summary (logs in $OUT)"
 cat "$OUT/summary.txt" "$OUT/rates.txt" 2>/dev/null
