@@ -38,6 +38,19 @@ std::vector<int64_t> reduce_dims(const torch::Tensor& x) {
   return dims;
 }
 
+// The per-channel sums of dy and dy*(x-mean) over all ranks, as one buffer [sum_dy | sum_dy_xmu]: one all-reduce.
+torch::Tensor all_reduce_grad_sums(Group& group, const torch::Tensor& sum_dy, const torch::Tensor& sum_dy_xmu) {
+  std::vector<torch::Tensor> buffer{torch::cat({sum_dy, sum_dy_xmu})};
+  group.all_reduce_sum(buffer, "sync_batch_norm");
+  return buffer[0];
+}
+
+// backward()'s result: the gradients of x, weight and bias; none for the other five arguments of forward().
+variable_list input_gradients(torch::Tensor grad_x, torch::Tensor grad_weight, torch::Tensor grad_bias) {
+  return {std::move(grad_x), std::move(grad_weight), std::move(grad_bias), torch::Tensor(), torch::Tensor(),
+          torch::Tensor(),   torch::Tensor(),        torch::Tensor()};
+}
+
 struct SyncBatchNormFunction : public torch::autograd::Function<SyncBatchNormFunction> {
   // Optional tensors: 1.13's Function::apply refuses undefined Tensor arguments but skips empty optionals.
   static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x,
@@ -113,22 +126,19 @@ struct SyncBatchNormFunction : public torch::autograd::Function<SyncBatchNormFun
     const auto count = ctx->saved_data["count"].toTensor();
     const auto dy = grad_outputs[0].contiguous(x.suggest_memory_format());
     const int64_t channels = x.size(1);
-    const int64_t bias_dtype = ctx->saved_data["bias_dtype"].toInt();
+    const int64_t bias_code = ctx->saved_data["bias_dtype"].toInt();
+    const auto bias_dtype =
+        bias_code < 0 ? c10::nullopt : c10::optional<at::ScalarType>(static_cast<at::ScalarType>(bias_code));
     if constexpr (kCudaKernels) {
       if (uses_cuda_kernels(x)) {
-        auto local = cuda_kernels::reduce_grads(
-            dy, x, mean, invstd, weight,
-            bias_dtype < 0 ? c10::nullopt : c10::optional<at::ScalarType>(static_cast<at::ScalarType>(bias_dtype)));
+        auto local = cuda_kernels::reduce_grads(dy, x, mean, invstd, weight, bias_dtype);
         torch::Tensor grad_x;
         if (ctx->needs_input_grad(0)) {
-          auto sums = torch::cat({local.sum_dy, local.sum_dy_xmu});
-          std::vector<torch::Tensor> buffer{sums};
-          group->all_reduce_sum(buffer, "sync_batch_norm");
+          const auto sums = all_reduce_grad_sums(*group, local.sum_dy, local.sum_dy_xmu);
           grad_x = cuda_kernels::input_grad(dy, x, mean, invstd, weight, sums.narrow(0, 0, channels),
                                             sums.narrow(0, channels, channels), count);
         }
-        return {grad_x, local.grad_weight, local.grad_bias, torch::Tensor(), torch::Tensor(), torch::Tensor(),
-                torch::Tensor(), torch::Tensor()};
+        return input_gradients(grad_x, local.grad_weight, local.grad_bias);
       }
     }
     const auto dims = reduce_dims(x);
@@ -142,13 +152,11 @@ struct SyncBatchNormFunction : public torch::autograd::Function<SyncBatchNormFun
     // Absent weight or bias must get an undefined gradient. (needs_input_grad() would count only the
     // tensors that were passed, so its indices shift when weight is absent; these sums are cheap anyway.)
     if (weight.defined()) grad_weight = (local_sum_dy_xmu * invstd).to(weight.scalar_type());
-    if (bias_dtype >= 0) grad_bias = local_sum_dy.to(static_cast<at::ScalarType>(bias_dtype));
+    if (bias_dtype) grad_bias = local_sum_dy.to(*bias_dtype);
 
     torch::Tensor grad_x;
     if (ctx->needs_input_grad(0)) {
-      auto sums = torch::cat({local_sum_dy, local_sum_dy_xmu});
-      std::vector<torch::Tensor> buffer{sums};
-      group->all_reduce_sum(buffer, "sync_batch_norm");
+      const auto sums = all_reduce_grad_sums(*group, local_sum_dy, local_sum_dy_xmu);
       const auto mean_dy = sums.narrow(0, 0, channels) / count;
       const auto mean_dy_xmu = sums.narrow(0, channels, channels) / count;
       // d/dx of the loss summed over all ranks, the ranks coupled through the shared mean and variance.
@@ -158,8 +166,7 @@ struct SyncBatchNormFunction : public torch::autograd::Function<SyncBatchNormFun
                 scale.view(shape))
                    .to(x.scalar_type());
     }
-    return {grad_x, grad_weight, grad_bias, torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(),
-            torch::Tensor()};
+    return input_gradients(grad_x, grad_weight, grad_bias);
   }
 };
 

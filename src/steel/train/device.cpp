@@ -20,6 +20,13 @@ torch::Device resolve_device(const std::string& name, int local_rank) {
   return torch::kCPU;
 }
 
+void to_channels_last(torch::nn::Module& model) {
+  torch::NoGradGuard no_grad;
+  for (auto& p : model.parameters()) {
+    if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
+  }
+}
+
 void make_current(const torch::Device& device) {
   if (device.is_cuda()) c10::impl::getDeviceGuardImpl(device.type())->setDevice(device);
 }

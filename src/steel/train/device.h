@@ -1,4 +1,5 @@
-// Turning --device cpu|cuda|auto into a torch::Device, shared by steel_train and steel_eval.
+// Placing a model: --device cpu|cuda|auto as a torch::Device, the current GPU, NHWC parameters; shared by
+// steel_train, steel_eval and the step benchmark.
 #pragma once
 
 #include <string>
@@ -15,5 +16,9 @@ torch::Device resolve_device(const std::string& name, int local_rank = 0);
 /// guard (NCCL's barrier, new CUDA streams and handles, allocations without a device) then lands on this rank's
 /// GPU instead of GPU 0. Nothing for the CPU. Device-generic, so it needs no CUDA headers.
 void make_current(const torch::Device& device);
+
+/// Converts the 4-D parameters of `model` to NHWC (channels-last) in place; the module API has no memory-format
+/// `to`.
+void to_channels_last(torch::nn::Module& model);
 
 }  // namespace steel::train

@@ -85,11 +85,7 @@ StepBenchResult run_step_bench(const StepBenchOptions& o) {
   auto model = models::make_unet(o.backbone, models::UNetOptions().encoder_mode(encoder_mode));
   model->to(device);
   const auto memory_format = o.channels_last ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
-  if (o.channels_last) {
-    for (auto& p : model->parameters()) {
-      if (p.dim() == 4) p.set_data(p.contiguous(memory_format));
-    }
-  }
+  if (o.channels_last) to_channels_last(*model);
   model->train();
   const auto on_device = torch::TensorOptions().device(device);
   const auto images = torch::rand({o.batch, 3, o.height, o.width}, on_device).contiguous(memory_format);

@@ -79,14 +79,6 @@ std::string run_owner() {
   return owner;
 }
 
-// Converts 4-D parameters and buffers to NHWC in place; the module API has no memory-format `to`.
-void to_channels_last(torch::nn::Module& model) {
-  torch::NoGradGuard no_grad;
-  for (auto& p : model.parameters()) {
-    if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
-  }
-}
-
 // Everything one fold's loop needs, set up once.
 struct FoldContext {
   const TrainOptions& options;

@@ -36,6 +36,21 @@ void run(torch::optim::Optimizer& optimizer, const std::vector<torch::Tensor>& p
   }
 }
 
+std::string saved_state(const torch::optim::Optimizer& optimizer) {
+  torch::serialize::OutputArchive archive;
+  optimizer.save(archive);
+  std::ostringstream out;
+  archive.save_to(out);
+  return out.str();
+}
+
+void load_state(torch::optim::Optimizer& optimizer, const std::string& state) {
+  std::istringstream in(state);
+  torch::serialize::InputArchive archive;
+  archive.load_from(in);
+  optimizer.load(archive);
+}
+
 void expect_equal(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
   ASSERT_EQ(a.size(), b.size());
   for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(torch::equal(a[i], b[i])) << "parameter " << i;
@@ -65,31 +80,12 @@ TEST(ForeachAdam, StateLoadsIntoAdamAndBack) {
   run(foreach_adam, ours, 3, 5);
 
   // Continue each from the other's saved state: a checkpoint of one class resumes in the other.
-  std::stringstream from_adam, from_foreach;
-  {
-    torch::serialize::OutputArchive archive;
-    adam.save(archive);
-    archive.save_to(from_adam);
-  }
-  {
-    torch::serialize::OutputArchive archive;
-    foreach_adam.save(archive);
-    archive.save_to(from_foreach);
-  }
   auto a_params = clone_params(reference);
   auto b_params = clone_params(ours);
   ForeachAdam resumed_foreach(a_params, options);
   torch::optim::Adam resumed_adam(b_params, options);
-  {
-    torch::serialize::InputArchive archive;
-    archive.load_from(from_adam);
-    resumed_foreach.load(archive);
-  }
-  {
-    torch::serialize::InputArchive archive;
-    archive.load_from(from_foreach);
-    resumed_adam.load(archive);
-  }
+  load_state(resumed_foreach, saved_state(adam));
+  load_state(resumed_adam, saved_state(foreach_adam));
   run(resumed_foreach, a_params, 4, 9);
   run(resumed_adam, b_params, 4, 9);
   run(adam, reference, 4, 9);
