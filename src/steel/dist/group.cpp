@@ -8,6 +8,7 @@
 #include <map>
 
 #include "steel/core/error.h"
+#include "steel/cuda/step_graph.h"
 #include "steel/dist/backend.h"
 #include "steel/dist/group_impl.h"
 
@@ -79,7 +80,13 @@ void Group::Impl::fail(const std::string& op, const std::exception& cause) {
 
 void Group::Impl::wait(const c10::intrusive_ptr<c10d::Work>& work, const std::string& op) {
   try {
-    compat::wait(work, options.timeout());
+    if (cuda::capturing()) {
+      // Inside a CUDA graph capture (--cuda-graphs) waiting only orders the current stream after the
+      // collective; a timeout would poll the collective's event from the host, which capture forbids.
+      work->wait();
+    } else {
+      compat::wait(work, options.timeout());
+    }
   } catch (const std::exception& e) {
     fail(op, e);
   }

@@ -3,22 +3,12 @@
 #include <cmath>
 #include <map>
 #include <string>
-#include <type_traits>
 #include <vector>
+
+#include "steel/train/adam_state.h"
 
 namespace steel::train {
 namespace {
-
-// The optimizer's state is keyed by the parameter's TensorImpl: as a string in LibTorch 1.x, as the pointer in
-// later releases. Whichever this LibTorch uses, the same key as Adam's own step.
-template <class Key>
-Key state_key(const torch::Tensor& p) {
-  if constexpr (std::is_same_v<Key, std::string>) {
-    return c10::guts::to_string(p.unsafeGetTensorImpl());
-  } else {
-    return static_cast<Key>(p.unsafeGetTensorImpl());
-  }
-}
 
 struct Bucket {
   std::vector<torch::Tensor> params, grads, exp_avgs, exp_avg_sqs;
@@ -36,8 +26,6 @@ torch::Tensor ForeachAdam::step(LossClosure closure) {
     at::AutoGradMode enable_grad(true);
     loss = closure();
   }
-  auto& states = state();
-  using Key = typename std::remove_reference_t<decltype(states)>::key_type;
   for (auto& group : param_groups()) {
     const auto& options = static_cast<const torch::optim::AdamOptions&>(group.options());
     const auto [beta1, beta2] = options.betas();
@@ -47,16 +35,7 @@ torch::Tensor ForeachAdam::step(LossClosure closure) {
     for (auto& p : group.params()) {
       if (!p.grad().defined()) continue;
       TORCH_CHECK(!p.grad().is_sparse(), "ForeachAdam does not support sparse gradients");
-      const Key key = state_key<Key>(p);
-      auto it = states.find(key);
-      if (it == states.end()) {
-        auto fresh = std::make_unique<torch::optim::AdamParamState>();
-        fresh->step(0);
-        fresh->exp_avg(torch::zeros_like(p, torch::MemoryFormat::Preserve));
-        fresh->exp_avg_sq(torch::zeros_like(p, torch::MemoryFormat::Preserve));
-        it = states.emplace(key, std::move(fresh)).first;
-      }
-      auto& s = static_cast<torch::optim::AdamParamState&>(*it->second);
+      auto& s = adam_state(*this, p);
       s.step(s.step() + 1);
       Bucket& bucket = buckets[s.step()];
       bucket.params.push_back(p);

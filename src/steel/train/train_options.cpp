@@ -28,6 +28,12 @@ void validate(const TrainOptions& o) {
   require(o.device == "cpu" || o.device == "cuda" || o.device == "auto",
           "--device '" + o.device + "': expected cpu, cuda or auto");
   require(o.amp == "off" || o.amp == "bf16" || o.amp == "fp16", "--amp '" + o.amp + "': expected off, bf16 or fp16");
+  require(!(o.cuda_graphs && o.device == "cpu"), "--cuda-graphs needs a GPU: it captures CUDA kernels, and --device is cpu");
+  require(!(o.cuda_graphs && o.dist_backend == "gloo"),
+          "--cuda-graphs needs the NCCL backend: Gloo's collectives cannot be captured in a CUDA graph");
+  require(!(o.cuda_graphs && o.amp == "fp16"),
+          "--cuda-graphs with --amp fp16: fp16 loss scaling decides on the host at every step whether to skip it, "
+          "which a replayed graph cannot; use --amp bf16 (no loss scaling) or leave CUDA graphs off");
   require(o.bn_momentum >= 0 && o.bn_momentum <= 1, "--bn-momentum must be in (0, 1], or 0 to keep the model's");
   require(o.threads >= 0, "--threads must be 0 (default) or more");
   require(o.loader_threads >= 1, "--loader-threads must be at least 1");

@@ -37,6 +37,7 @@ struct TrainOptions {
   std::string amp = "off";       ///< off | bf16 | fp16
   bool channels_last = false;
   bool tf32 = true;  ///< TF32 in cuDNN convolutions on Ampere and later GPUs (PyTorch's default)
+  bool cuda_graphs = false;  ///< capture the whole training step as a CUDA graph after warm-up, then replay it
   int threads = 0;               ///< intra-op threads per rank (0 = LibTorch's default)
   int loader_threads = 2;        ///< decompression workers of the prefetcher
   int prefetch_batches = 4;      ///< batches prepared ahead of the step

@@ -28,6 +28,7 @@
 #include "steel/core/parallel.h"
 #include "steel/core/run_lock.h"
 #include "steel/core/version.h"
+#include "steel/cuda/step_graph.h"
 #include "steel/dist/gradient_sync.h"
 #include "steel/dist/group.h"
 #include "steel/dist/launch.h"
@@ -40,6 +41,7 @@
 #include "steel/models/param_count.h"
 #include "steel/train/autocast.h"
 #include "steel/train/batch_plan.h"
+#include "steel/train/capturable_adam.h"
 #include "steel/train/checkpoint.h"
 #include "steel/train/device.h"
 #include "steel/train/foreach_adam.h"
@@ -56,6 +58,10 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 namespace {
+
+// Eager steps before the step is captured (--cuda-graphs): PyTorch's DDP notes ask for 11, so that the Reducer's
+// bucket rebuild and every lazily created handle and buffer exist before capture.
+constexpr int64_t kGraphWarmupSteps = 11;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -325,7 +331,18 @@ FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
   const auto counts = models::count_parameters(*model);
 
   auto parameters = model->trainable_parameters();
-  ForeachAdam optimizer(parameters, torch::optim::AdamOptions(o.lr).betas({o.beta1, o.beta2}).eps(o.adam_eps));
+  const auto adam_options = torch::optim::AdamOptions(o.lr).betas({o.beta1, o.beta2}).eps(o.adam_eps);
+  // A captured step needs an Adam whose step count and learning rate are device tensors.
+  std::unique_ptr<torch::optim::Adam> optimizer_ptr;
+  CapturableAdam* capturable_adam = nullptr;
+  if (o.cuda_graphs) {
+    auto adam = std::make_unique<CapturableAdam>(parameters, adam_options);
+    capturable_adam = adam.get();
+    optimizer_ptr = std::move(adam);
+  } else {
+    optimizer_ptr = std::make_unique<ForeachAdam>(parameters, adam_options);
+  }
+  torch::optim::Adam& optimizer = *optimizer_ptr;
   LossScaler scaler(ctx.amp == AmpMode::kFp16);
 
   LoopState state;
@@ -361,7 +378,16 @@ FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
   dist::broadcast_module_state(*model, ctx.group);
   dist::verify_replicas(*model, ctx.group);
   if (o.sync_bn) dist::enable_sync_batch_norm(*model, ctx.group_ptr);
-  dist::GradientSync gradient_sync(ctx.group_ptr, parameters);
+  std::unique_ptr<cuda::StepGraph> graph;
+  std::unique_ptr<dist::GradientSync> gradient_sync_ptr;
+  auto make_gradient_sync = [&] { gradient_sync_ptr = std::make_unique<dist::GradientSync>(ctx.group_ptr, parameters); };
+  if (o.cuda_graphs) {
+    graph = std::make_unique<cuda::StepGraph>(ctx.device);
+    graph->run_eager(make_gradient_sync);  // PyTorch's DDP capture rules: build the Reducer on the side stream
+  } else {
+    make_gradient_sync();
+  }
+  dist::GradientSync& gradient_sync = *gradient_sync_ptr;
   double collectives_per_step = 0;
   std::map<std::string, CommPerStep> collective_time_per_step;
   double loader_wait_seconds = 0;  // of the last epoch's training loop
@@ -380,6 +406,25 @@ FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
   };
 
   const auto pin = ctx.device.is_cuda();
+  // One training step. Under --cuda-graphs, step_with_update is what is captured: `images` and `masks` are its
+  // inputs and `logits` and `loss` its outputs, all at fixed addresses from the capture on.
+  torch::Tensor images, masks, logits, loss;
+  auto forward_backward = [&] {
+    optimizer.zero_grad();
+    gradient_sync.prepare_forward();
+    {
+      AutocastGuard autocast(ctx.amp, ctx.device);
+      logits = model->forward(images);
+      loss = bce_loss(logits, masks);
+    }
+    // Gradients come out averaged over ranks, bucketed and overlapped with the backward pass.
+    gradient_sync.backward(scaler.scale(loss));
+  };
+  auto step_with_update = [&] {
+    forward_backward();
+    optimizer.step();
+  };
+  int64_t steps_run = 0;  // by this process, for the graph's warm-up
   const bool progress = main && o.progress && logging::stderr_is_terminal();
   const int world = ctx.group.size();
   const int rank = ctx.group.rank();
@@ -408,19 +453,27 @@ FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
     const int64_t calls_before = ctx.group.collective_calls();
     const auto times_before = ctx.group.collective_times();
     while (auto batch = loader.next()) {
-      auto images = to_device(batch->images, ctx);
-      auto masks = batch->masks.to(ctx.device, true);
-      optimizer.zero_grad();
-      gradient_sync.prepare_forward();
-      torch::Tensor logits;
-      torch::Tensor loss;
-      {
-        AutocastGuard autocast(ctx.amp, ctx.device);
-        logits = model->forward(images);
-        loss = bce_loss(logits, masks);
+      if (graph && graph->captured()) {
+        // The captured step reads its inputs from the addresses it was captured with.
+        images.copy_(batch->images, /*non_blocking=*/true);
+        masks.copy_(batch->masks, /*non_blocking=*/true);
+      } else {
+        images = to_device(batch->images, ctx);
+        masks = batch->masks.to(ctx.device, true);
       }
-      // Gradients come out averaged over ranks, bucketed and overlapped with the backward pass.
-      gradient_sync.backward(scaler.scale(loss));
+      if (!graph) {
+        forward_backward();
+      } else if (steps_run < kGraphWarmupSteps) {
+        graph->run_eager(step_with_update);
+      } else {
+        if (!graph->captured()) {
+          graph->capture(step_with_update);
+          spdlog::info("fold {}: training step captured as a CUDA graph after {} eager steps", ctx.fold, steps_run);
+        }
+        graph->replay();
+        capturable_adam->note_replayed_step();
+      }
+      ++steps_run;
       const double loss_value = loss.item<double>();
       const bool finite = std::isfinite(loss_value);
       // One small all-reduce per step: whether any rank saw a non-finite loss or received a stop signal, so
@@ -436,7 +489,9 @@ FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
                             "); the last good checkpoint is " + ctx.paths.checkpoint(ctx.fold) +
                             ". Try a lower --lr or --amp off.");
       }
-      if (scaler.unscale_and_check(parameters)) optimizer.step();
+      // Under --cuda-graphs the update is part of the step already; a non-finite loss still ends the run above
+      // and the checkpoint on disk is the last good one.
+      if (!graph && scaler.unscale_and_check(parameters)) optimizer.step();
       train_sums += batch_metric_sums(logits.detach(), masks);
       ++state.step;
       ++state.global_step;
@@ -552,6 +607,15 @@ int run_training(const TrainOptions& options, const TrainHooks& hooks) {
   logging::init(launch.rank, launch.world_size, options.log_level);
   const auto device = resolve_device(options.device, launch.local_rank);
   make_current(device);
+  if (options.cuda_graphs) {
+    if (!cuda::graphs_supported()) {
+      throw ConfigError("--cuda-graphs: this steel is built against a LibTorch without CUDA (" TORCH_VERSION ")");
+    }
+    if (!device.is_cuda()) throw ConfigError("--cuda-graphs needs a GPU: --device auto found none, so this run is on the CPU");
+    // PyTorch's rule for capturing NCCL collectives (notes/cuda.rst, DDP): no asynchronous error handling, set
+    // before the process group exists. steel's own collective timeout and heartbeat still bound a failing peer.
+    ::setenv("TORCH_NCCL_ASYNC_ERROR_HANDLING", "0", 1);
+  }
   auto group_ptr = dist::Group::create(
       launch, device,
       dist::GroupOptions().timeout(std::chrono::seconds(options.dist_timeout_s)).backend(options.dist_backend));

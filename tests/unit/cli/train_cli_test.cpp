@@ -91,6 +91,13 @@ TEST(TrainCli, BadValuesAreConfigErrorsNamingTheProblem) {
   EXPECT_NE(message({"--data", "p", "--amp", "fp8"}).find("--amp 'fp8'"), std::string::npos);
   EXPECT_NE(message({"--data", "p", "--device", "tpu"}).find("--device 'tpu'"), std::string::npos);
   EXPECT_NE(message({"--data", "p", "--lr", "abc"}).find("lr"), std::string::npos);
+  // CUDA graphs are refused where they cannot work: on the CPU, over Gloo, with fp16 loss scaling.
+  EXPECT_NE(message({"--data", "p", "--cuda-graphs", "true", "--device", "cpu"}).find("--cuda-graphs needs a GPU"),
+            std::string::npos);
+  EXPECT_NE(message({"--data", "p", "--cuda-graphs", "true", "--dist-backend", "gloo"}).find("needs the NCCL backend"),
+            std::string::npos);
+  EXPECT_NE(message({"--data", "p", "--cuda-graphs", "true", "--amp", "fp16"}).find("use --amp bf16"),
+            std::string::npos);
   steel::testing::write_file(dir / "bad.ini", "epochs = many\n");
   EXPECT_NE(message({"--data", "p", "--config", dir / "bad.ini"}).find("bad.ini"), std::string::npos);
   steel::testing::write_file(dir / "unknown.ini", "epoch = 3\n");

@@ -328,3 +328,29 @@ TEST_F(TrainerTest, BadInputsFailBeforeTraining) {
   c.batch_size = 100000;
   EXPECT_THROW(run_training(c), steel::DataError);
 }
+
+// --cuda-graphs: after 11 eager steps the step is captured and replayed; the losses are the eager run's (to
+// cuDNN's and Adam's rounding). Needs a GPU; skipped elsewhere.
+TEST_F(TrainerTest, CudaGraphsGiveTheEagerLosses) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no GPU: CUDA graphs are checked on GPU machines only";
+  auto trained = [&](bool graphs) {
+    TempDir out;
+    auto o = options(out.path().string());
+    o.device = "cuda";
+    o.tf32 = false;
+    o.epochs = 2;
+    o.cuda_graphs = graphs;
+    EXPECT_EQ(run_training(o), steel::exit_code::kOk);
+    return metric_rows(out / "resnet18/fold_0/metrics.csv");
+  };
+  const auto eager = trained(false);
+  const auto graphed = trained(true);
+  ASSERT_EQ(eager.size(), 2u);
+  ASSERT_EQ(graphed.size(), 2u);
+  for (size_t e = 0; e < eager.size(); ++e) {
+    for (const int column : {1, 3}) {  // train_loss, val_loss
+      EXPECT_NEAR(graphed[e][column], eager[e][column], 1e-4 * std::abs(eager[e][column]) + 1e-6)
+          << "epoch " << e + 1 << " column " << column;
+    }
+  }
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# no_driver_needed.sh EXECUTABLE... - passes when no executable names the CUDA driver (libcuda.so.1) as NEEDED:
+# a CUDA build of steel must start, and train on the CPU, on a machine without a GPU driver. LibTorch loads the
+# driver lazily; a link against the toolkit's stub libcuda would make the loader demand it at start-up.
+status=0
+for exe in "$@"; do
+  needed=$(readelf -d "$exe" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+  [ -n "$needed" ] || { echo "FAIL: $exe: readelf lists no NEEDED entries"; status=1; continue; }
+  if grep -qx 'libcuda\.so.*' <<<"$needed"; then
+    echo "FAIL: $exe needs the CUDA driver: $(grep -x 'libcuda\.so.*' <<<"$needed")"
+    status=1
+  else
+    echo "ok: $exe ($(wc -l <<<"$needed") NEEDED entries, no libcuda)"
+  fi
+done
+exit $status
