@@ -41,27 +41,32 @@ foreach(lib IN LISTS TORCH_LIBRARIES)
 endforeach()
 set(TORCH_LIBRARIES ${_steel_torch_libraries})
 
-# The C++ standard is the one this LibTorch's headers accept: torch 2.14 and later stop with
-# "#error C++20 or later compatible compiler is required" below C++20. Ask the headers rather than a version.
-include(CheckCXXSourceCompiles)
-foreach(_steel_std 17 20)
-  set(CMAKE_REQUIRED_FLAGS "-std=c++${_steel_std}")
-  set(CMAKE_REQUIRED_INCLUDES ${TORCH_INCLUDE_DIRS})
-  set(CMAKE_REQUIRED_QUIET ON)
-  check_cxx_source_compiles("#include <c10/util/C++17.h>\nint main() { return 0; }" STEEL_TORCH_HEADERS_CXX${_steel_std})
-  unset(CMAKE_REQUIRED_FLAGS)
-  unset(CMAKE_REQUIRED_INCLUDES)
-  unset(CMAKE_REQUIRED_QUIET)
-  if(STEEL_TORCH_HEADERS_CXX${_steel_std})
-    set(CMAKE_CXX_STANDARD ${_steel_std})
-    break()
+# The C++ standard is the one this LibTorch's headers accept: torch 2.14 and later stop with "#error C++20 or
+# later compatible compiler is required to use ATen" below C++20. Ask the headers rather than a version table:
+# preprocess ATen.h (about a second; the preprocessor is where the #error fires) as C++17, then as C++20.
+if(NOT STEEL_TORCH_CXX_STANDARD OR NOT STEEL_TORCH_CXX_STANDARD_FOR STREQUAL "${TORCH_INSTALL_PREFIX}")
+  set(_steel_probe "${CMAKE_BINARY_DIR}/CMakeFiles/steel_torch_std_probe.cpp")
+  file(WRITE "${_steel_probe}" "#include <ATen/ATen.h>\n")
+  set(_steel_include_flags)
+  foreach(dir IN LISTS TORCH_INCLUDE_DIRS)
+    list(APPEND _steel_include_flags "-I${dir}")
+  endforeach()
+  unset(STEEL_TORCH_CXX_STANDARD CACHE)
+  foreach(_steel_std 17 20)
+    execute_process(COMMAND ${CMAKE_CXX_COMPILER} -std=c++${_steel_std} -E ${_steel_include_flags} ${_steel_probe}
+                    RESULT_VARIABLE _steel_rc OUTPUT_QUIET ERROR_VARIABLE _steel_err)
+    if(_steel_rc EQUAL 0)
+      set(STEEL_TORCH_CXX_STANDARD ${_steel_std} CACHE INTERNAL "C++ standard the LibTorch's headers need")
+      set(STEEL_TORCH_CXX_STANDARD_FOR "${TORCH_INSTALL_PREFIX}" CACHE INTERNAL "LibTorch the standard was probed for")
+      break()
+    endif()
+  endforeach()
+  if(NOT STEEL_TORCH_CXX_STANDARD)
+    message(FATAL_ERROR "steel: the headers of the LibTorch at ${TORCH_INSTALL_PREFIX} (${Torch_VERSION}) "
+      "preprocess neither as C++17 nor as C++20 with ${CMAKE_CXX_COMPILER} ${CMAKE_CXX_COMPILER_VERSION}:\n${_steel_err}")
   endif()
-endforeach()
-if(NOT CMAKE_CXX_STANDARD)
-  message(FATAL_ERROR "steel: the headers of the LibTorch at ${TORCH_INSTALL_PREFIX} (${Torch_VERSION}) compile "
-    "neither as C++17 nor as C++20 with ${CMAKE_CXX_COMPILER} (${CMAKE_CXX_COMPILER_VERSION}); see "
-    "CMakeFiles/CMakeError.log")
 endif()
+set(CMAKE_CXX_STANDARD ${STEEL_TORCH_CXX_STANDARD})
 set(CMAKE_CXX_STANDARD_REQUIRED ON)
 set(CMAKE_CXX_EXTENSIONS OFF)
 
@@ -107,6 +112,24 @@ if(TORCH_CUDA_LIBRARIES)
       "'import nvidia.nccl; print(nvidia.nccl.__path__[0])'). See docs/GPU.md.")
   endif()
   message(STATUS "steel: NCCL ${NCCL_INCLUDE_DIR}, ${NCCL_LIBRARY}; TORCH_CUDA_ARCH_LIST ${TORCH_CUDA_ARCH_LIST}")
+  # steel calls the CUDA runtime itself (stream capture status, events), so its executables name libcudart in
+  # NEEDED and the loader looks for it along their RUNPATH before libtorch_cuda asks: only one copy of a soname
+  # loads. Link the wheel's CUDA runtime and NVRTC, the ones libtorch_cuda was built for, not the toolkit's
+  # (which may be older, e.g. a 13.0 toolkit with a 13.2 wheel, or absent on a GPU host), so that no toolkit
+  # folder comes first in the RUNPATH.
+  foreach(_steel_cuda_lib cudart nvrtc)
+    file(GLOB _steel_wheel_lib "${TORCH_INSTALL_PREFIX}/../nvidia/*/lib/lib${_steel_cuda_lib}.so.[0-9]*")
+    if(NOT _steel_wheel_lib)
+      continue()
+    endif()
+    list(GET _steel_wheel_lib 0 _steel_wheel_lib)
+    get_filename_component(_steel_wheel_lib "${_steel_wheel_lib}" ABSOLUTE)
+    if(TARGET CUDA::${_steel_cuda_lib})
+      set_target_properties(CUDA::${_steel_cuda_lib} PROPERTIES IMPORTED_LOCATION "${_steel_wheel_lib}")
+    endif()
+    list(TRANSFORM TORCH_LIBRARIES REPLACE "^/.*/lib${_steel_cuda_lib}\\.so$" "${_steel_wheel_lib}")
+    message(STATUS "steel: CUDA ${_steel_cuda_lib} from the wheel: ${_steel_wheel_lib}")
+  endforeach()
 else()
   set(STEEL_WITH_CUDA OFF)
 endif()

@@ -39,17 +39,17 @@ step machine bash -c 'nvidia-smi -L; python3 -c "import torch; print(\"torch\", 
 if [ -n "$debs" ]; then
   step prefix scripts/deps/make_prefix.sh --unpack "$debs" /tmp/steel-deps && source /tmp/steel-deps/env.sh
 fi
-torch_prefix=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')
-nccl_root=$(python3 -c 'import nvidia.nccl; print(nvidia.nccl.__path__[0])' 2>/dev/null || true)
-# --as-needed: executables then load only the libraries they use, so a --trainer-only prefix (OpenCV's image
-# codecs present, their dependencies not) runs steel_train whatever the toolchain's default.
-step configure cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_EXE_LINKER_FLAGS=-Wl,--as-needed \
-  -DCMAKE_PREFIX_PATH="$torch_prefix${STEEL_DEPS_PREFIX:+;$STEEL_DEPS_PREFIX/usr}" -DNCCL_ROOT="$nccl_root"
+# The build CI runs (scripts/build.sh, TORCH=pip) against python3's own torch; CMake takes NCCL from the
+# nvidia-nccl wheel beside it. --as-needed: executables then load only the libraries they use, so a
+# --trainer-only prefix (OpenCV's image codecs present, their dependencies not) runs steel_train whatever the
+# toolchain's default.
 # The unit tests of training and the models make images (OpenCV's codecs): only with a full set of libraries.
-unit_areas="dist|dist_cuda"; targets=(steel_unit_dist steel_unit_dist_cuda)
-if [ -z "$debs" ]; then unit_areas+="|train|models"; targets+=(steel_unit_train steel_unit_models); fi
-step build cmake --build "$BUILD_DIR" -j "$JOBS" --target steel_train steel_compare_weights steel_model_bench \
-  "${targets[@]}"
+unit_areas="dist|dist_cuda"; targets="steel_unit_dist steel_unit_dist_cuda"
+if [ -z "$debs" ]; then unit_areas+="|train|models|cli"; targets+=" steel_unit_train steel_unit_models steel_unit_cli"; fi
+STEEL_TORCH_PYTHON=python3 TORCH=pip BUILD_DIR="$BUILD_DIR" JOBS="$JOBS" \
+  TARGETS="steel_train steel_compare_weights steel_model_bench $targets" \
+  step build scripts/build.sh -DCMAKE_EXE_LINKER_FLAGS=-Wl,--as-needed \
+  ${STEEL_DEPS_PREFIX:+-DCMAKE_PREFIX_PATH="$(STEEL_TORCH_PYTHON=python3 scripts/install_torch.sh);$STEEL_DEPS_PREFIX/usr"}
 step unit_tests ctest --test-dir "$BUILD_DIR" -L unit -R "^unit\.($unit_areas)\." -j 8 --output-on-failure
 
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
@@ -59,6 +59,9 @@ step train_cuda_bf16 "$train" --backbone resnet34 --data "$data" --out "$runs/bf
   --channels-last true --max-train-batches 20 "${short[@]}"
 step train_cuda_fp16 "$train" --backbone efficientnet-b0 --data "$data" --out "$runs/fp16" --epochs 1 --amp fp16 \
   --max-train-batches 20 "${short[@]}"
+# CUDA graphs: the captured step against the eager one (the unit test above), and a run with them on and off.
+step train_cuda_graphs "$train" --backbone resnet34 --data "$data" --out "$runs/graphs" --epochs 2 --amp bf16 \
+  --channels-last true --max-train-batches 20 --cuda-graphs true "${short[@]}"
 # Two ranks on one GPU over Gloo against one rank: CI's N-invariance test on CUDA tensors, in full float32
 # (TF32 convolutions would differ between the two batch shapes by more than the test's tolerance).
 step equivalence_gloo_cuda tests/mpi/train_equivalence.sh "$train" "$BUILD_DIR/tests/mpi/steel_compare_weights" \
@@ -66,9 +69,10 @@ step equivalence_gloo_cuda tests/mpi/train_equivalence.sh "$train" "$BUILD_DIR/t
 
 # Training images/s, fp32 and bf16, global batch 16, at the shards' size: the last epoch's figure.
 for backbone in $BACKBONES; do
-  for amp in off bf16; do
+  for amp in off bf16 bf16_graphs; do
+    graphs=false; [ "$amp" = bf16_graphs ] && graphs=true
     step "rate_${backbone}_${amp}" "$train" --backbone "$backbone" --data "$data" --out "$runs/rate_$amp" \
-      --epochs 2 --amp "$amp" --channels-last true --max-train-batches 30 --fold 0 --max-val-batches 1 \
+      --epochs 2 --amp "${amp%_graphs}" --cuda-graphs "$graphs" --channels-last true --max-train-batches 30 --fold 0 --max-val-batches 1 \
       --progress false --device cuda
     tail -1 "$runs/rate_$amp/$backbone/fold_0/metrics.csv" 2>/dev/null |
       awk -F, -v b="$backbone" -v a="$amp" '{printf "%-16s amp %-4s %8.1f img/s\n", b, a, $9}' | tee -a "$OUT/rates.txt"
