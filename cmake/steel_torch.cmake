@@ -41,6 +41,12 @@ foreach(lib IN LISTS TORCH_LIBRARIES)
 endforeach()
 set(TORCH_LIBRARIES ${_steel_torch_libraries})
 
+# The wheels' libtorch.so exports some of libstdc++ (std::filesystem, stringstream members: its build toolchain
+# links newer libstdc++ parts statically), and the loader binds each symbol to the first library in the
+# executable's NEEDED list that defines it. Behind libtorch in that list, std::filesystem::remove_all called
+# into libtorch's copy and crashed. Naming libstdc++ before every other library keeps the C++ runtime ours.
+add_link_options(LINKER:--push-state,--no-as-needed,-lstdc++,--pop-state)
+
 # The C++ standard is the one this LibTorch's headers accept: torch 2.14 and later stop with "#error C++20 or
 # later compatible compiler is required to use ATen" below C++20. Ask the headers rather than a version table:
 # preprocess ATen.h (about a second; the preprocessor is where the #error fires) as C++17, then as C++20.

@@ -15,6 +15,7 @@ for exe in "$@"; do
   fi
   loaded=$(ldd "$exe")
   cudart=$(sed -n 's/.*libcudart\.so[.0-9]* => \([^ ]*\).*/\1/p' <<<"$loaded")
+  [ -z "$cudart" ] || cudart=$(realpath "$cudart")
   if grep -q 'site-packages/torch/lib/libtorch_cuda' <<<"$loaded" && [ -n "$cudart" ] &&
      [[ $cudart != */site-packages/nvidia/* ]]; then
     echo "FAIL: $exe loads the CUDA runtime $cudart, not the torch wheel's"

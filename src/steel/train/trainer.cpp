@@ -352,6 +352,9 @@ FoldOutcome train_fold(const FoldContext& ctx, int num_folds) {
   double earlier_seconds = 0;
   if (o.resume && fs::exists(ctx.paths.checkpoint(ctx.fold))) {
     load_checkpoint(ctx.paths.checkpoint(ctx.fold), *model, optimizer, state);
+    // LibTorch 2.x's Optimizer::load also restores the saved learning rate, betas and eps (1.13's restored only
+    // the moments): the command line's settings win, as the run signature promises.
+    for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()) = adam_options;
     if (!state.run_signature.empty() && state.run_signature != signature) {
       throw ConfigError(ctx.paths.checkpoint(ctx.fold) + " was written by a run with other settings: " +
                         signature_differences(signature, state.run_signature) +
