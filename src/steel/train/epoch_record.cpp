@@ -18,7 +18,9 @@ std::string metrics_csv_row(const EpochRecord& r) {
 }
 
 std::string metrics_csv(const std::vector<EpochRecord>& history) {
-  std::string out = metrics_csv_header() + "\n";
+  // Appended, not `header + "\n"`: GCC 12 at C++20 (torch 2.14+) reports a false -Warray-bounds on the latter.
+  std::string out = metrics_csv_header();
+  out += '\n';
   for (const auto& r : history) out += metrics_csv_row(r) + "\n";
   return out;
 }

@@ -16,7 +16,8 @@ constexpr const char* kHeader =
 }
 
 std::string fold_result_csv(const std::vector<FoldResult>& results) {
-  std::string out = std::string(kHeader) + "\n";
+  std::string out = kHeader;  // appended: see metrics_csv
+  out += '\n';
   for (const auto& r : results) {
     char line[512];
     std::snprintf(line, sizeof line, "%d,%d,%d,%d,%.9g,%.9g,%.9g,%.9g,%.9g,%.3f\n", r.fold, r.best_epoch, r.epochs_run,

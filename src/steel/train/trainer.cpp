@@ -232,6 +232,7 @@ void write_run_json(const FoldContext& ctx, const data::ShardInfo& shards, const
                  {"amp", o.amp},
                  {"channels_last", o.channels_last},
                  {"tf32", o.tf32},
+                 {"cuda_graphs", o.cuda_graphs},
                  {"threads", o.threads},
                  {"loader_threads", o.loader_threads},
                  {"prefetch_batches", o.prefetch_batches},
