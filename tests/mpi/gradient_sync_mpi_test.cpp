@@ -104,6 +104,13 @@ TEST(GradientSync, RanksWithSyncBatchNormMatchOneProcessOverTheGlobalBatch) {
     const auto after = group->collective_times();
     EXPECT_EQ(after.at("sync_batch_norm").calls - before_last_step.at("sync_batch_norm").calls, 2 * hooked);
     EXPECT_EQ(after.at("gradient_buckets").calls - before_last_step.at("gradient_buckets").calls, sync.num_buckets());
+    // The second step's forward re-buckets once; the broadcasts that takes inside c10d are counted as c10d
+    // reports them (its sequence number), and appear in both the total and the attribution.
+    ASSERT_EQ(after.count("bucket_rebuild"), 1u);
+    const int64_t rebuild = after.at("bucket_rebuild").calls;
+    EXPECT_GE(rebuild, 1);
+    EXPECT_EQ(calls[1], per_step + rebuild);
+    EXPECT_EQ(calls[0], per_step);
   }
   if (group->is_main()) {
     std::cout << "[ collective calls per step: " << calls[0] << ", " << calls[1] << ", " << calls[2] << " ("

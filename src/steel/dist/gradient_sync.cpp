@@ -87,11 +87,13 @@ void GradientSync::prepare_forward() {
   Group::Impl& g = impl_->group->impl();
   try {
     const auto start = std::chrono::steady_clock::now();
+    const auto sequence_before = g.pg->getSequenceNumberForGroup();
     if (impl_->reducer->rebuild_buckets()) {
-      // 1.13's Reducer::sync_bucket_indices broadcasts the new bucket layout: indices, then sizes.
-      g.count();
-      g.count();
-      g.record("bucket_rebuild", start, 2);
+      // The Reducer broadcasts the new bucket layout itself, past steel's counting; c10d's sequence number says
+      // how many collectives that took (two, indices then sizes, in 1.13 and 2.11 alike).
+      const auto calls = static_cast<int64_t>(g.pg->getSequenceNumberForGroup() - sequence_before);
+      g.count(calls);
+      g.record("bucket_rebuild", start, calls);
     }
   } catch (const DistError&) {
     throw;

@@ -173,6 +173,9 @@ std::shared_ptr<Group> Group::create(const LaunchInfo& launch, const torch::Devi
   args.single_host = std::all_of(impl->hosts.begin(), impl->hosts.end(), [&](const auto& h) { return h == mine; });
   try {
     impl->pg = make_backend(args);
+    // c10d then numbers every collective this group issues (rank 0 seeds the count through the store), which is
+    // how collectives issued inside c10d itself, such as the Reducer's bucket rebuild, are counted.
+    impl->pg->setSequenceNumberForGroup();
   } catch (const DistError&) {
     throw;
   } catch (const std::exception& e) {

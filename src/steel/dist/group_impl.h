@@ -35,7 +35,7 @@ struct Group::Impl {
   std::unique_ptr<Heartbeat> heartbeat;
 
   /// Counts one collective about to be issued.
-  void count() { collectives.fetch_add(1); }
+  void count(int64_t calls = 1) { collectives.fetch_add(calls); }
   /// Adds `calls` collectives of `purpose`, issued at `start` and complete now, to collective_times().
   void record(const std::string& purpose, std::chrono::steady_clock::time_point start, int64_t calls = 1);
   /// Counts, issues, waits for (see wait) and times one blocking collective.
