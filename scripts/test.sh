@@ -10,9 +10,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 LEGS=${LEGS:-"debian pip"}
 scripts/install_deps.sh
+# Counted before OMP_NUM_THREADS is set below: GNU nproc honours it, and would then say 1.
+CPUS=$(nproc)
+export JOBS=${JOBS:-$CPUS}
 # Open MPI refuses to run as root or to oversubscribe 2 cores unless told it may.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
-# ctest runs $(nproc) tests at once: one LibTorch thread each, instead of each test taking every core.
+# ctest runs one test per CPU at once: one LibTorch thread each, instead of each test taking every core.
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 status=0
 for leg in $LEGS; do
@@ -25,7 +28,7 @@ for leg in $LEGS; do
   start=$SECONDS
   TORCH=$leg BUILD_DIR=$dir scripts/build.sh
   echo "=== test.sh: leg '$leg' built in $((SECONDS - start)) s ==="
-  (cd "$dir" && ctest --output-on-failure -j "$(nproc)" --timeout 600 "${label_args[@]}" "$@") || status=1
+  (cd "$dir" && ctest --output-on-failure -j "$CPUS" --timeout 600 "${label_args[@]}" "$@") || status=1
   echo "=== test.sh: leg '$leg' done in $((SECONDS - start)) s ==="
 done
 exit $status
