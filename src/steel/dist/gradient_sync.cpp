@@ -120,7 +120,6 @@ void GradientSync::backward(const torch::Tensor& loss) {
   }
 }
 
-int64_t GradientSync::num_params() const { return static_cast<int64_t>(impl_->params.size()); }
 int64_t GradientSync::num_buckets() const { return impl_->buckets; }
 
 }  // namespace steel::dist

@@ -49,8 +49,6 @@ class GradientSync {
   /// the rank at fault (a bare loss.backward() would throw c10::Error).
   void backward(const torch::Tensor& loss);
 
-  /// Parameters being synchronised (those that require grad).
-  int64_t num_params() const;
   /// Number of buckets, i.e. all-reduces per backward; 0 for a 1-rank group.
   int64_t num_buckets() const;
 

@@ -74,10 +74,10 @@ int run_local(const SweepOptions& o, const std::vector<int>& folds) {
     for (const auto& a : split_args(o.train_args)) argv.push_back(a);
     const int code = run_logged(argv, o.dry_run);
     const fs::path dir = fs::path(o.out_dir) / s.backbone / ("fold_" + std::to_string(s.fold));
-    if (code == 75) {
+    if (code == exit_code::kPreempted) {
       spdlog::warn("steel_sweep: {} fold {} was stopped by a signal and checkpointed; rerun the same command to "
                    "continue", s.backbone, s.fold);
-      return 75;
+      return exit_code::kPreempted;
     }
     if (code != 0) {
       any_failed = true;

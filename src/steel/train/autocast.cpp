@@ -39,14 +39,6 @@ AmpMode parse_amp(const std::string& text) {
   throw ConfigError("--amp '" + text + "': expected off, bf16 or fp16");
 }
 
-std::string to_string(AmpMode mode) {
-  switch (mode) {
-    case AmpMode::kBf16: return "bf16";
-    case AmpMode::kFp16: return "fp16";
-    default: return "off";
-  }
-}
-
 void check_amp_supported(AmpMode mode, const torch::Device& device) {
   if (mode == AmpMode::kFp16 && !device.is_cuda()) {
     throw ConfigError("--amp fp16 needs a CUDA device (LibTorch's CPU autocast runs bf16 only); use --amp bf16");

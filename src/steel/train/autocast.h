@@ -11,7 +11,6 @@ enum class AmpMode { kOff, kBf16, kFp16 };
 
 /// "off", "bf16" or "fp16"; anything else throws steel::ConfigError.
 AmpMode parse_amp(const std::string& text);
-std::string to_string(AmpMode mode);
 /// Throws steel::ConfigError when `device` cannot run `mode` (fp16 autocast exists for CUDA only).
 void check_amp_supported(AmpMode mode, const torch::Device& device);
 

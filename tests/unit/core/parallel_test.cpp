@@ -26,7 +26,10 @@ TEST(ParallelFor, RethrowsTheWorkersException) {
                std::runtime_error);
 }
 
-TEST(ParallelFor, ResolvesZeroThreadsToTheCoreCount) { EXPECT_GE(resolve_threads(0), 1); }
+TEST(ParallelFor, ResolvesZeroThreadsToTheUsableCpus) {
+  EXPECT_EQ(resolve_threads(0), usable_cpus());
+  EXPECT_EQ(resolve_threads(3), 3);
+}
 
 // Sets or clears OMP_NUM_THREADS for one test and puts the caller's value back.
 class ScopedOmpThreads {
