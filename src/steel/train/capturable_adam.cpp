@@ -1,7 +1,5 @@
 #include "steel/train/capturable_adam.h"
 
-#include <cmath>
-
 #include "steel/cuda/step_graph.h"
 #include "steel/train/adam_state.h"
 
