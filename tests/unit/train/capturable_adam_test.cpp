@@ -3,24 +3,16 @@
 // inside a CUDA graph, is tested on a GPU by tests/unit/cuda.)
 #include <gtest/gtest.h>
 
-#include <sstream>
-
+#include "optimizer_test_util.h"
 #include "steel/train/capturable_adam.h"
 
 namespace steel::train {
 namespace {
 
-std::vector<torch::Tensor> make_params() {
-  torch::manual_seed(3);
-  return {torch::randn({8, 4, 3, 3}).requires_grad_(true), torch::randn({8}).requires_grad_(true),
-          torch::randn({}).requires_grad_(true)};
-}
-
-std::vector<torch::Tensor> clone_params(const std::vector<torch::Tensor>& params) {
-  std::vector<torch::Tensor> out;
-  for (const auto& p : params) out.push_back(p.detach().clone().requires_grad_(true));
-  return out;
-}
+using testing::clone_params;
+using testing::load_state;
+using testing::make_params;
+using testing::saved_state;
 
 void run(torch::optim::Optimizer& optimizer, const std::vector<torch::Tensor>& params, int steps, int seed) {
   torch::manual_seed(seed);
@@ -29,21 +21,6 @@ void run(torch::optim::Optimizer& optimizer, const std::vector<torch::Tensor>& p
     for (const auto& p : params) p.mutable_grad() = torch::randn(p.sizes());
     optimizer.step();
   }
-}
-
-std::string saved_state(const torch::optim::Optimizer& optimizer) {
-  torch::serialize::OutputArchive archive;
-  optimizer.save(archive);
-  std::ostringstream out;
-  archive.save_to(out);
-  return out.str();
-}
-
-void load_state(torch::optim::Optimizer& optimizer, const std::string& state) {
-  std::istringstream in(state);
-  torch::serialize::InputArchive archive;
-  archive.load_from(in);
-  optimizer.load(archive);
 }
 
 // The update is Adam's, reassociated (the step size divides the denominator instead of scaling the quotient):
@@ -56,6 +33,16 @@ void expect_close(const std::vector<torch::Tensor>& a, const std::vector<torch::
   }
 }
 
+// torch::optim::Adam and CapturableAdam on equal copies of the same parameters.
+struct TwoOptimizers {
+  explicit TwoOptimizers(const torch::optim::AdamOptions& options)
+      : adam(reference, options), capturable(ours, options) {}
+  std::vector<torch::Tensor> reference = make_params();
+  std::vector<torch::Tensor> ours = clone_params(reference);
+  torch::optim::Adam adam;
+  CapturableAdam capturable;
+};
+
 // The host-side step count of the first parameter's state (all are equal under CapturableAdam).
 int64_t host_step(torch::optim::Adam& optimizer) {
   for (auto& entry : optimizer.state()) return static_cast<torch::optim::AdamParamState&>(*entry.second).step();
@@ -65,10 +52,8 @@ int64_t host_step(torch::optim::Adam& optimizer) {
 TEST(CapturableAdam, MatchesAdam) {
   for (const double weight_decay : {0.0, 0.01}) {
     const auto options = torch::optim::AdamOptions(1e-2).betas({0.9, 0.999}).eps(1e-7).weight_decay(weight_decay);
-    auto reference = make_params();
-    auto ours = clone_params(reference);
-    torch::optim::Adam adam(reference, options);
-    CapturableAdam capturable(ours, options);
+    TwoOptimizers two(options);
+    auto& [reference, ours, adam, capturable] = two;
     run(adam, reference, 12, 11);
     run(capturable, ours, 12, 11);
     expect_close(ours, reference);
@@ -79,10 +64,8 @@ TEST(CapturableAdam, MatchesAdam) {
 TEST(CapturableAdam, AWrongBiasCorrectionIsSeen) {
   // The comparison above can fail: Adam one step behind (its bias correction from step k-1) is not close.
   const auto options = torch::optim::AdamOptions(1e-2).eps(1e-7);
-  auto reference = make_params();
-  auto ours = clone_params(reference);
-  torch::optim::Adam adam(reference, options);
-  CapturableAdam capturable(ours, options);
+  TwoOptimizers two(options);
+  auto& [reference, ours, adam, capturable] = two;
   run(adam, reference, 3, 11);
   run(capturable, ours, 2, 11);
   bool any_far = false;
@@ -92,10 +75,8 @@ TEST(CapturableAdam, AWrongBiasCorrectionIsSeen) {
 
 TEST(CapturableAdam, StateLoadsIntoAdamAndBack) {
   const auto options = torch::optim::AdamOptions(1e-2).eps(1e-7);
-  auto reference = make_params();
-  auto ours = clone_params(reference);
-  torch::optim::Adam adam(reference, options);
-  CapturableAdam capturable(ours, options);
+  TwoOptimizers two(options);
+  auto& [reference, ours, adam, capturable] = two;
   run(adam, reference, 3, 5);
   run(capturable, ours, 3, 5);
   EXPECT_EQ(host_step(capturable), 3);

@@ -1,25 +1,16 @@
 // ForeachAdam computes exactly what torch::optim::Adam computes, and their states are interchangeable.
 #include <gtest/gtest.h>
 
-#include <sstream>
-
+#include "optimizer_test_util.h"
 #include "steel/train/foreach_adam.h"
 
 namespace steel::train {
 namespace {
 
-// Parameters of several shapes (a conv kernel, a vector, a scalar), cloned so both optimizers start equal.
-std::vector<torch::Tensor> make_params() {
-  torch::manual_seed(3);
-  return {torch::randn({8, 4, 3, 3}).requires_grad_(true), torch::randn({8}).requires_grad_(true),
-          torch::randn({}).requires_grad_(true)};
-}
-
-std::vector<torch::Tensor> clone_params(const std::vector<torch::Tensor>& params) {
-  std::vector<torch::Tensor> out;
-  for (const auto& p : params) out.push_back(p.detach().clone().requires_grad_(true));
-  return out;
-}
+using testing::clone_params;
+using testing::load_state;
+using testing::make_params;
+using testing::saved_state;
 
 // Step `steps` times with the same pseudo-random gradients; parameter 1 gets none on odd steps, so the step
 // counts part (as a frozen-then-unfrozen layer's would) and bias correction must follow each one.
@@ -34,21 +25,6 @@ void run(torch::optim::Optimizer& optimizer, const std::vector<torch::Tensor>& p
     }
     optimizer.step();
   }
-}
-
-std::string saved_state(const torch::optim::Optimizer& optimizer) {
-  torch::serialize::OutputArchive archive;
-  optimizer.save(archive);
-  std::ostringstream out;
-  archive.save_to(out);
-  return out.str();
-}
-
-void load_state(torch::optim::Optimizer& optimizer, const std::string& state) {
-  std::istringstream in(state);
-  torch::serialize::InputArchive archive;
-  archive.load_from(in);
-  optimizer.load(archive);
 }
 
 void expect_equal(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
