@@ -8,9 +8,9 @@
 #include "steel/cli/guarded_main.h"
 #include "steel/core/error.h"
 #include "steel/core/logging.h"
-#include "steel/train/batch_plan.h"
-#include "steel/train/prefetcher.h"
-#include "steel/train/shard_set.h"
+#include "steel/loader/batch_plan.h"
+#include "steel/loader/prefetcher.h"
+#include "steel/loader/shard_set.h"
 
 int main(int argc, char** argv) {
   steel::logging::init();
@@ -20,17 +20,17 @@ int main(int argc, char** argv) {
     const int batch = argc > 2 ? std::atoi(argv[2]) : 16;
     const int threads = argc > 3 ? std::atoi(argv[3]) : 2;
     const int epochs = argc > 4 ? std::atoi(argv[4]) : 2;
-    auto fold = steel::train::open_fold(prep, 0);
+    auto fold = steel::loader::open_fold(prep, 0);
     int64_t images = 0;
     const auto start = std::chrono::steady_clock::now();
     for (int e = 0; e < epochs; ++e) {
-      const steel::train::TrainBatchPlan plan(fold.train->size(), batch, 1, e);
+      const steel::loader::TrainBatchPlan plan(fold.train->size(), batch, 1, e);
       std::vector<std::vector<int64_t>> batches;
       for (int64_t b = 0; b < plan.batches(); ++b) batches.push_back(plan.global_batch_records(b));
-      steel::train::PrefetcherOptions o;
+      steel::loader::PrefetcherOptions o;
       o.threads = threads;
       o.flips = true;
-      steel::train::Prefetcher loader(*fold.train, std::move(batches), o);
+      steel::loader::Prefetcher loader(*fold.train, std::move(batches), o);
       while (auto b = loader.next()) images += b->images.size(0);
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

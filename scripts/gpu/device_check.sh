@@ -45,7 +45,9 @@ fi
 # toolchain's default.
 # The unit tests of training and the models make images (OpenCV's codecs): only with a full set of libraries.
 unit_areas="dist|dist_cuda"; targets="steel_unit_dist steel_unit_dist_cuda"
-if [ -z "$debs" ]; then unit_areas+="|train|models|cli"; targets+=" steel_unit_train steel_unit_models steel_unit_cli"; fi
+if [ -z "$debs" ]; then
+  unit_areas+="|loader|train|models|cli"; targets+=" steel_unit_loader steel_unit_train steel_unit_models steel_unit_cli"
+fi
 STEEL_TORCH_PYTHON=python3 TORCH=pip BUILD_DIR="$BUILD_DIR" JOBS="$JOBS" \
   TARGETS="steel_train steel_compare_weights steel_model_bench $targets" \
   step build scripts/build.sh -DCMAKE_EXE_LINKER_FLAGS=-Wl,--as-needed \

@@ -22,8 +22,8 @@ int main(int argc, char** argv) {
         ("warmup", po::value(&o.warmup)->default_value(o.warmup), "untimed steps first")
         ("height", po::value(&o.height)->default_value(o.height), "image height (a multiple of 32)")
         ("width", po::value(&o.width)->default_value(o.width), "image width (a multiple of 32)")
-        ("device", po::value(&o.device)->default_value(o.device), "cpu or cuda")
-        ("amp", po::value(&o.amp)->default_value(o.amp), "off or bf16")
+        ("device", po::value(&o.device)->default_value(o.device), "cpu, cuda or auto (a GPU when there is one)")
+        ("amp", po::value(&o.amp)->default_value(o.amp), "off, bf16 or fp16 (GPU; with the trainer's loss scaling)")
         ("channels-last", po::value(&o.channels_last)->default_value(o.channels_last), "NHWC memory format")
         ("tf32", po::value(&o.tf32)->default_value(o.tf32), "CUDA: TF32 in cuDNN convolutions")
         ("threads", po::value(&o.threads)->default_value(o.threads), "intra-op threads (0: as steel_train)");

@@ -32,7 +32,7 @@ fi
 straight=$!
 
 export STEEL_BIN=$bin STEEL_DATA=$prep STEEL_OUT=$work/runs STEEL_BACKBONES=resnet18 STEEL_FOLDS=0 \
-       STEEL_LAUNCHER=$launcher STEEL_TRAIN_ARGS="$(echo $args)"
+       STEEL_SLURM_DIR=$slurm_dir STEEL_LAUNCHER=$launcher STEEL_TRAIN_ARGS="$(echo $args)"
 job=$(sbatch --parsable --array=0 --ntasks="$ntasks" --cpus-per-task=1 --chdir "$work" \
         -o "$work/train-%A_%a.out" "$slurm_dir/train.sbatch") || fail "sbatch"
 log=$work/train-${job}_0.out

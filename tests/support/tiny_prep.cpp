@@ -5,6 +5,19 @@
 
 namespace steel::testing {
 
+std::unique_ptr<TempDir> TinyPrepSuite::dir_;
+std::string TinyPrepSuite::prep_;
+
+void TinyPrepSuite::make_shared_prep(const TinyPrepOptions& options) {
+  dir_ = std::make_unique<TempDir>();
+  prep_ = make_tiny_prep(dir_->path().string(), options);
+}
+
+void TinyPrepSuite::TearDownTestSuite() {
+  prep_.clear();
+  dir_.reset();
+}
+
 std::string make_tiny_prep(const std::string& dir, const TinyPrepOptions& options) {
   data::SynthOptions s;
   s.out_dir = dir + "/kaggle";

@@ -1,7 +1,12 @@
 // Test support: a small synthetic dataset run through steel_prep, at reduced resolution, for trainer tests.
 #pragma once
 
+#include <memory>
 #include <string>
+
+#include <gtest/gtest.h>
+
+#include "support/temp_dir.h"
 
 namespace steel::testing {
 
@@ -18,5 +23,23 @@ struct TinyPrepOptions {
 /// Synthesises `options.images` images under dir/kaggle and prepares them into dir/prep (test holdout as given,
 /// no balancing). Returns the prep folder.
 std::string make_tiny_prep(const std::string& dir, const TinyPrepOptions& options = {});
+
+/// A test suite sharing one tiny prep folder, made before its first test and removed after its last. A suite that
+/// needs other options (or more set-up) defines its own static SetUpTestSuite() calling make_shared_prep.
+class TinyPrepSuite : public ::testing::Test {
+ public:
+  static void SetUpTestSuite() { make_shared_prep({}); }
+  static void TearDownTestSuite();
+
+ protected:
+  static void make_shared_prep(const TinyPrepOptions& options);
+  static const std::string& prep() { return prep_; }
+  /// The suite's folder: kaggle/ (the synthetic source) and prep/, and room for the suite's own files.
+  static const TempDir& suite_dir() { return *dir_; }
+
+ private:
+  static std::unique_ptr<TempDir> dir_;
+  static std::string prep_;
+};
 
 }  // namespace steel::testing

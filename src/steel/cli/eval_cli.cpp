@@ -5,6 +5,7 @@
 #include "steel/cli/parse_command_line.h"
 #include "steel/core/error.h"
 #include "steel/eval/single_process.h"
+#include "steel/train/device_name.h"
 
 namespace po = boost::program_options;
 
@@ -42,9 +43,7 @@ std::optional<eval::EvalOptions> parse_eval_cli(int argc, const char* const* arg
   if (o.batch_size < 1) throw ConfigError("--batch-size must be at least 1");
   if (o.overlays < 0) throw ConfigError("--overlays must be 0 or more");
   if (o.loader_threads < 1) throw ConfigError("--loader-threads must be at least 1");
-  if (o.device != "cpu" && o.device != "cuda" && o.device != "auto") {
-    throw ConfigError("--device '" + o.device + "': expected cpu, cuda or auto");
-  }
+  train::check_device_name(o.device);
   // After the options, so that --help works under any launcher and a bad option is reported as such.
   eval::require_single_process("steel_eval");
   return o;

@@ -11,21 +11,11 @@ namespace steel::cli {
 int guarded_main(const char* tool, const std::function<int()>& body) {
   try {
     return body();
-  } catch (const ConfigError& e) {
-    spdlog::error("{}: {}", tool, e.what());
-    return exit_code::kConfig;
-  } catch (const DataError& e) {
-    spdlog::error("{}: {}", tool, e.what());
-    return exit_code::kData;
-  } catch (const DistError& e) {
-    spdlog::error("{}: {}", tool, e.what());
-    return exit_code::kDist;
-  } catch (const TrainingError& e) {
-    spdlog::error("{}: {}", tool, e.what());
-    return exit_code::kTraining;
   } catch (const std::exception& e) {
-    spdlog::critical("{}: {}", tool, e.what());
-    return exit_code::kFailure;
+    const int code = exit_code_of(e);
+    // steel's own errors are the user's to fix; anything else is a bug or an unexpected failure.
+    spdlog::log(code == exit_code::kFailure ? spdlog::level::critical : spdlog::level::err, "{}: {}", tool, e.what());
+    return code;
   }
 }
 

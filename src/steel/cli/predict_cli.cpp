@@ -5,6 +5,7 @@
 #include "steel/cli/parse_command_line.h"
 #include "steel/core/error.h"
 #include "steel/eval/single_process.h"
+#include "steel/train/device_name.h"
 
 namespace po = boost::program_options;
 
@@ -45,9 +46,7 @@ std::optional<eval::PredictOptions> parse_predict_cli(int argc, const char* cons
   if (o.format != "kaggle" && o.format != "legacy") {
     throw ConfigError("--format '" + o.format + "': expected kaggle or legacy");
   }
-  if (o.device != "cpu" && o.device != "cuda" && o.device != "auto") {
-    throw ConfigError("--device '" + o.device + "': expected cpu, cuda or auto");
-  }
+  train::check_device_name(o.device);
   // After the options, so that --help works under any launcher and a bad option is reported as such.
   eval::require_single_process("steel_predict");
   return o;

@@ -7,6 +7,7 @@
 #include <boost/program_options.hpp>
 
 #include "steel/core/error.h"
+#include "steel/core/strings.h"
 #include "steel/core/version.h"
 
 namespace po = boost::program_options;
@@ -30,8 +31,7 @@ std::vector<std::string> split_list(const std::string& text) {
 
 std::optional<sweep::SweepOptions> parse_sweep_cli(int argc, const char* const* argv) {
   sweep::SweepOptions o;
-  std::string backbones;
-  for (const auto& b : o.backbones) backbones += (backbones.empty() ? "" : ",") + b;
+  std::string backbones = join(o.backbones, ",");
   std::string folds = "all";
   std::string config;
   po::options_description general("General");

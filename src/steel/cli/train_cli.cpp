@@ -10,6 +10,7 @@
 #include "steel/core/build_info.h"
 #include "steel/core/error.h"
 #include "steel/core/version.h"
+#include "steel/train/train_step.h"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -58,8 +59,9 @@ po::options_description training_options(train::TrainOptions& o) {
       ("tf32", po::value(&o.tf32)->default_value(o.tf32),
        "CUDA: let cuDNN convolutions use TF32 (PyTorch's default; false: full float32, for exact comparisons)")
       ("cuda-graphs", po::value(&o.cuda_graphs)->default_value(o.cuda_graphs),
-       "CUDA + NCCL: capture the whole training step (forward, loss, backward, gradient all-reduce, Adam) as a CUDA "
-       "graph after 11 eager steps and replay it; saves the kernel-launch time of small batches")
+       ("CUDA + NCCL: capture the whole training step (forward, loss, backward, gradient all-reduce, Adam) as a "
+        "CUDA graph after " + std::to_string(train::kGraphWarmupSteps) +
+        " eager steps and replay it; saves the kernel-launch time of small batches").c_str())
       ("threads", po::value(&o.threads)->default_value(o.threads), "intra-op threads per rank (0: OMP_NUM_THREADS if set, else the usable CPUs / ranks on this host)")
       ("loader-threads", po::value(&o.loader_threads)->default_value(o.loader_threads),
        "prefetch workers (HDF5 read + decompression) per rank")

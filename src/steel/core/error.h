@@ -42,4 +42,14 @@ constexpr int kTraining = 5;
 constexpr int kPreempted = 75;
 }  // namespace exit_code
 
+/// The exit code an executable returns for `error`: 2 ConfigError, 3 DataError, 4 DistError, 5 TrainingError,
+/// 1 anything else (a bug or an unexpected library failure).
+inline int exit_code_of(const std::exception& error) {
+  if (dynamic_cast<const ConfigError*>(&error)) return exit_code::kConfig;
+  if (dynamic_cast<const DataError*>(&error)) return exit_code::kData;
+  if (dynamic_cast<const DistError*>(&error)) return exit_code::kDist;
+  if (dynamic_cast<const TrainingError*>(&error)) return exit_code::kTraining;
+  return exit_code::kFailure;
+}
+
 }  // namespace steel

@@ -12,10 +12,26 @@
 #include "steel/core/error.h"
 
 namespace steel {
+namespace {
+
+int open_lock_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) throw DataError(path + ": cannot create the lock file: " + std::strerror(errno));
+  return fd;
+}
+
+// A file system without flock (NFS without lockd, Lustre mounted without -o flock): work unlocked rather than
+// not at all.
+bool flock_unsupported(int err) { return err == ENOLCK || err == ENOSYS || err == EOPNOTSUPP; }
+
+void warn_unlocked(const std::string& path, int err, const char* consequence) {
+  spdlog::warn("{}: this file system does not support flock ({}); {}", path, std::strerror(err), consequence);
+}
+
+}  // namespace
 
 std::unique_ptr<RunLock> RunLock::try_acquire(const std::string& path, const std::string& owner) {
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) throw DataError(path + ": cannot create the run lock: " + std::strerror(errno));
+  const int fd = open_lock_file(path);
   // holder() takes a shared lock for an instant; retry for a second so that a `--status` probe running at
   // this moment is not mistaken for another trainer.
   int err = 0;
@@ -32,11 +48,9 @@ std::unique_ptr<RunLock> RunLock::try_acquire(const std::string& path, const std
     ::close(fd);
     return nullptr;
   }
-  if (err == ENOLCK || err == ENOSYS || err == EOPNOTSUPP) {
-    // A file system without flock (NFS without lockd, Lustre mounted without -o flock): run unlocked rather
-    // than not at all; the fold then shows as "started", not "running", and nothing stops a second trainer.
-    spdlog::warn("{}: this file system does not support flock ({}); training without the run lock", path,
-                 std::strerror(err));
+  if (flock_unsupported(err)) {
+    // The fold then shows as "started", not "running", and nothing stops a second trainer.
+    warn_unlocked(path, err, "training without the run lock");
     return std::unique_ptr<RunLock>(new RunLock(fd));
   }
   if (err != 0) {
@@ -47,6 +61,23 @@ std::unique_ptr<RunLock> RunLock::try_acquire(const std::string& path, const std
   if (::ftruncate(fd, 0) == 0) {
     const std::string text = owner + "\n";
     if (::pwrite(fd, text.data(), text.size(), 0) < 0) { /* a missing note is harmless */ }
+  }
+  return std::unique_ptr<RunLock>(new RunLock(fd));
+}
+
+std::unique_ptr<RunLock> RunLock::acquire(const std::string& path) {
+  const int fd = open_lock_file(path);
+  int err = 0;
+  while (::flock(fd, LOCK_EX) != 0) {
+    err = errno;
+    if (err != EINTR) break;  // a stop signal's handler interrupted the wait: keep waiting
+    err = 0;
+  }
+  if (err != 0 && flock_unsupported(err)) {
+    warn_unlocked(path, err, "writing without the lock");
+  } else if (err != 0) {
+    ::close(fd);
+    throw DataError(path + ": cannot lock: " + std::strerror(err));
   }
   return std::unique_ptr<RunLock>(new RunLock(fd));
 }

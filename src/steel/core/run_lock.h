@@ -15,6 +15,9 @@ class RunLock {
   /// it briefly); on a file system without flock, warns and returns an object that holds no lock. Throws
   /// steel::DataError when the file cannot be made or locking fails otherwise.
   static std::unique_ptr<RunLock> try_acquire(const std::string& path, const std::string& owner);
+  /// Waits for an exclusive lock on `path` (created if missing), for short critical sections such as rewriting
+  /// folds.csv. Never returns nullptr; on a file system without flock, warns and holds no lock, as try_acquire.
+  static std::unique_ptr<RunLock> acquire(const std::string& path);
   /// The owner text of a held lock, or nothing when no process holds it (or the file does not exist).
   static std::optional<std::string> holder(const std::string& path);
 

@@ -18,6 +18,12 @@ inline uint64_t splitmix64(uint64_t x) {
   return x ^ (x >> 31);
 }
 
+/// A 64-bit seed for (seed, stream, index), e.g. the flip decision of record i in epoch e: SplitMix64 applied
+/// in turn, so neighbouring inputs give unrelated outputs.
+inline uint64_t mix_seed(uint64_t seed, uint64_t stream, uint64_t index) {
+  return splitmix64(splitmix64(splitmix64(seed) ^ stream) ^ index);
+}
+
 /// Fisher-Yates with an explicit draw: std::shuffle's use of the engine is implementation-defined, this is not
 /// (and std::mt19937_64 itself is fully specified by the standard).
 template <typename T>

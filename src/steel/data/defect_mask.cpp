@@ -2,12 +2,14 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "steel/data/record_encoding.h"
+
 namespace steel::data {
 
 cv::Mat decode_mask(const ImageAnnotation& annotation, int64_t height, int64_t width) {
   cv::Mat mask(static_cast<int>(height), static_cast<int>(width), CV_8UC1, cv::Scalar(0));
   for (int c = 0; c < kNumClasses; ++c) {
-    paint_runs(annotation.runs[c], height, width, static_cast<uint8_t>(1u << c), mask.ptr<uint8_t>());
+    paint_runs(annotation.runs[c], height, width, class_bit(c), mask.ptr<uint8_t>());
   }
   return mask;
 }
@@ -32,7 +34,7 @@ cv::Mat resize_mask(const cv::Mat& mask, int height, int width) {
   if (mask.rows == height && mask.cols == width) return mask.clone();
   cv::Mat out(height, width, CV_8UC1, cv::Scalar(0));
   for (int c = 0; c < kNumClasses; ++c) {
-    const uint8_t bit = static_cast<uint8_t>(1u << c);
+    const uint8_t bit = class_bit(c);
     cv::Mat has;
     cv::bitwise_and(mask, cv::Scalar(bit), has);
     if (cv::countNonZero(has) == 0) continue;
@@ -49,7 +51,7 @@ cv::Mat decode_resized_mask(const ImageAnnotation& annotation, int height, int w
     if (annotation.runs[c].empty()) continue;
     plane = cv::Mat::zeros(static_cast<int>(source_height), static_cast<int>(source_width), CV_8UC1);
     paint_runs(annotation.runs[c], source_height, source_width, 255, plane.ptr<uint8_t>());
-    or_resized_plane(plane, static_cast<uint8_t>(1u << c), out);
+    or_resized_plane(plane, class_bit(c), out);
   }
   return out;
 }
@@ -69,7 +71,7 @@ std::array<int64_t, kNumClasses> count_class_pixels(const cv::Mat& mask) {
     for (int x = 0; x < mask.cols; ++x) {
       const uint8_t v = row[x];
       if (v == 0) continue;
-      for (int c = 0; c < kNumClasses; ++c) counts[c] += (v >> c) & 1u;
+      for (int c = 0; c < kNumClasses; ++c) counts[c] += has_class(v, c) ? 1 : 0;
     }
   }
   return counts;

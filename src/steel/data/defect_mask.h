@@ -1,4 +1,4 @@
-// The per-pixel class bitfield (bit c-1 set for defect class c) and the resize rule for it.
+// Masks as images: Kaggle runs painted into the class bitfield (record_encoding.h), and the resize rule for it.
 #pragma once
 
 #include <array>

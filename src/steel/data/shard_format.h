@@ -2,7 +2,7 @@
 //
 // One file per cross-validation fold (fold_<k>.h5) plus test.h5. Per file, with N records:
 //   /images          [N,H,W] uint8   grayscale, one record per chunk, Blosc- or gzip-compressed (chunk_codec.h)
-//   /masks           [N,H,W] uint8   class bitfield: bit c-1 set where defect class c is present
+//   /masks           [N,H,W] uint8   class bitfield: bit c-1 set where defect class c is present (record_encoding.h)
 //   /labels          [N,4]   uint8   1 when the record's mask has class c anywhere
 //   /defect_pixels   [N,4]   uint32  number of mask pixels per class
 //   /image_id        [N]     string  record id: "<source id>" or "<source id>:<augmentation>"

@@ -3,7 +3,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "steel/data/hdf5_util.h"
+#include "steel/core/hdf5_handle.h"
 
 namespace steel::data {
 namespace {

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "steel/data/hdf5_util.h"
+#include "steel/core/hdf5_handle.h"
 
 namespace steel::data {
 namespace {
@@ -71,15 +71,21 @@ void write_pixels(hid_t file_id, const char* name, const ShardInfo& info,
   }
 }
 
+// A dataset of `dims` with the metadata tables' creation properties (make_dcpl), written whole afterwards.
+h5::Handle create_dataset(hid_t file_id, const char* name, hid_t type, int rank, const hsize_t* dims,
+                          const std::string& path) {
+  h5::Handle space(H5Screate_simple(rank, dims, nullptr), H5Sclose);
+  h5::Handle dcpl = make_dcpl();
+  return h5::Handle(h5::check(H5Dcreate2(file_id, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), path,
+                              std::string("create dataset /") + name),
+                    H5Dclose);
+}
+
 template <typename T, std::size_t K>
 void write_table(hid_t file_id, const char* name, hid_t mem_type, const std::vector<std::array<T, K>>& rows,
                  const std::string& path) {
   const hsize_t dims[2] = {static_cast<hsize_t>(rows.size()), K};
-  h5::Handle space(H5Screate_simple(2, dims, nullptr), H5Sclose);
-  h5::Handle dcpl = make_dcpl();
-  h5::Handle dset(h5::check(H5Dcreate2(file_id, name, mem_type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), path,
-                            std::string("create dataset /") + name),
-                  H5Dclose);
+  h5::Handle dset = create_dataset(file_id, name, mem_type, 2, dims, path);
   if (!rows.empty()) {
     h5::check(H5Dwrite(dset, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()), path,
               std::string("write /") + name);
@@ -91,11 +97,7 @@ void write_strings(hid_t file_id, const char* name, const std::vector<const char
   h5::Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
   H5Tset_size(type, H5T_VARIABLE);
   H5Tset_cset(type, H5T_CSET_UTF8);
-  h5::Handle space(H5Screate_simple(1, dims, nullptr), H5Sclose);
-  h5::Handle dcpl = make_dcpl();
-  h5::Handle dset(h5::check(H5Dcreate2(file_id, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), path,
-                            std::string("create dataset /") + name),
-                  H5Dclose);
+  h5::Handle dset = create_dataset(file_id, name, type, 1, dims, path);
   if (!values.empty()) {
     h5::check(H5Dwrite(dset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), path,
               std::string("write /") + name);

@@ -14,6 +14,7 @@
 #include "steel/core/error.h"
 #include "steel/core/parallel.h"
 #include "steel/core/seeded_random.h"
+#include "steel/data/record_encoding.h"
 
 namespace fs = std::filesystem;
 
@@ -178,7 +179,7 @@ SynthImage render_synthetic_image(uint64_t seed, int64_t index, const SynthOptio
     }
     cv::GaussianBlur(delta, delta, cv::Size(3, 3), 0.8);
     img += delta;
-    out.mask.setTo(cv::Scalar(1 << c), plane);  // a later class overwrites: Kaggle masks rarely overlap
+    out.mask.setTo(cv::Scalar(class_bit(c)), plane);  // a later class overwrites: Kaggle masks rarely overlap
   }
   cv::Mat gray;
   img.convertTo(gray, CV_8UC1);  // saturating
@@ -218,7 +219,7 @@ void run_synth(const SynthOptions& options) {
       if (!cv::imwrite(path, image.bgr, jpeg_params)) throw DataError(path + ": cannot write JPEG");
       for (int c = 0; c < kNumClasses; ++c) {
         encoded[i][c] = encode_rle(image.mask.ptr<uint8_t>(), kSourceHeight, kSourceWidth,
-                                   static_cast<uint8_t>(1u << c));
+                                   class_bit(c));
       }
       const std::size_t k = ++done;
       if (k % 1000 == 0 || k == n) spdlog::info("steel_synth: {}/{} images", k, n);

@@ -8,18 +8,13 @@
 #include <map>
 
 #include "steel/core/error.h"
+#include "steel/core/host.h"
 #include "steel/cuda/step_graph.h"
 #include "steel/dist/backend.h"
 #include "steel/dist/group_impl.h"
 
 namespace steel::dist {
 namespace {
-
-std::string host_name() {
-  std::array<char, 256> buffer{};
-  if (gethostname(buffer.data(), buffer.size() - 1) != 0) return "localhost";
-  return buffer.data();
-}
 
 std::string message_of(const std::exception& e) {
   // c10::Error::what() carries a C++ backtrace that buries the one line a user needs.

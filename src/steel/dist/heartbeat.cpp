@@ -2,16 +2,12 @@
 
 #include <sstream>
 
+#include "steel/core/strings.h"
+
 namespace steel::dist {
 namespace {
 
 std::string key_of(int rank) { return "steel/hb/" + std::to_string(rank); }
-
-std::string join(const std::vector<std::string>& parts) {
-  std::string out;
-  for (size_t i = 0; i < parts.size(); ++i) out += (i ? "; " : "") + parts[i];
-  return out;
-}
 
 }  // namespace
 
@@ -98,8 +94,8 @@ std::string Heartbeat::diagnose() {
                        ": it did not arrive (stalled, or a different code path)");
       }
     }
-    if (!dead.empty()) return join(dead);
-    if (!late.empty()) return join(late);
+    if (!dead.empty()) return join(dead, "; ");
+    if (!late.empty()) return join(late, "; ");
     return "every rank is still alive and has reached this collective; the failure came from the network or "
            "the backend";
   } catch (const std::exception& e) {

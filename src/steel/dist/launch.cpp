@@ -14,6 +14,7 @@
 #include <mpi.h>
 
 #include "steel/core/error.h"
+#include "steel/core/host.h"
 
 namespace steel::dist {
 namespace {
@@ -52,12 +53,6 @@ int check_port(const char* name, int port) {
     throw ConfigError(std::string(name) + "=" + std::to_string(port) + " is not a TCP port (1-65535)");
   }
   return port;
-}
-
-std::string host_name() {
-  std::array<char, 256> buffer{};
-  if (gethostname(buffer.data(), buffer.size() - 1) != 0) return "localhost";
-  return buffer.data();
 }
 
 // The kernel picks a free port for port 0; the store binds it again moments later. The window in which

@@ -8,14 +8,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include "steel/core/host.h"
+
 namespace steel::dist {
 
 std::string rank_table(Group& group, const std::string& device_description) {
-  std::array<char, 256> host{};
-  if (gethostname(host.data(), host.size() - 1) != 0) host[0] = '?';
   const char kSep = '\x1f';  // unit separator: cannot appear in a host name or a device description
   const std::vector<std::string> rows =
-      group.all_gather_string(std::string(host.data()) + kSep + std::to_string(group.local_rank()) + kSep +
+      group.all_gather_string(host_name("?") + kSep + std::to_string(group.local_rank()) + kSep +
                               device_description);
   std::vector<std::array<std::string, 4>> cells;
   std::array<size_t, 4> width{4, 4, 10, 6};

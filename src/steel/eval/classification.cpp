@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "steel/data/record_encoding.h"
+
 namespace steel::eval {
 
 torch::Tensor defective_pixels(const torch::Tensor& probabilities, double threshold) {
@@ -27,7 +29,7 @@ torch::Tensor class_bitfield(const torch::Tensor& probabilities, const torch::Te
                            torch::TensorOptions().dtype(torch::kUInt8).device(probabilities.device()));
   for (int64_t c = 0; c < probabilities.size(0); ++c) {
     if (!kept[c]) continue;
-    bits.bitwise_or_(defective_pixels(probabilities[c], threshold).to(torch::kUInt8) * static_cast<int64_t>(1 << c));
+    bits.bitwise_or_(defective_pixels(probabilities[c], threshold).to(torch::kUInt8) * static_cast<int64_t>(data::class_bit(static_cast<int>(c))));
   }
   return bits;
 }

@@ -15,10 +15,11 @@
 #include "steel/eval/overlay.h"
 #include "steel/models/keras_weights.h"
 #include "steel/models/model_factory.h"
-#include "steel/train/batch_plan.h"
+#include "steel/loader/batch_plan.h"
+#include "steel/run/run_paths.h"
 #include "steel/train/device.h"
-#include "steel/train/prefetcher.h"
-#include "steel/train/shard_set.h"
+#include "steel/loader/prefetcher.h"
+#include "steel/loader/shard_set.h"
 
 namespace steel::eval {
 namespace fs = std::filesystem;
@@ -38,13 +39,13 @@ cv::Mat mat_of(const torch::Tensor& bits) {
   return cv::Mat(static_cast<int>(u8.size(0)), static_cast<int>(u8.size(1)), CV_8UC1, u8.data_ptr<uint8_t>()).clone();
 }
 
-void draw_records(const train::ShardSet& data, const std::vector<int64_t>& records, std::vector<FoldModel>& models,
+void draw_records(const loader::ShardSet& data, const std::vector<int64_t>& records, std::vector<FoldModel>& models,
                   const LabelRule& rule, const torch::Device& device, const fs::path& dir, const std::string& prefix) {
   if (records.empty()) return;
   fs::create_directories(dir);
   const int h = data.height();
   const int w = data.width();
-  auto batch = train::assemble_batch(data, records, {});
+  auto batch = loader::assemble_batch(data, records, {});
   torch::NoGradGuard no_grad;
   auto images = batch.images.to(device);
   auto probs = ensemble_probabilities(models, images).cpu();
@@ -99,11 +100,11 @@ std::vector<ModelScores> run_eval(const EvalOptions& o) {
   const auto device = train::resolve_device(o.device);
   const auto test_path = (fs::path(o.data_dir) / data::shard_file_name(-1)).string();
   if (!fs::exists(test_path)) throw DataError(test_path + ": missing; steel_prep writes it (--test-per-class)");
-  train::ShardSet test({test_path});
+  loader::ShardSet test({test_path});
   if (test.info().split != "test") throw DataError(test_path + ": its split attribute is '" + test.info().split + "'");
   if (test.size() == 0) throw DataError(test_path + ": holds no records");
   // The fold shards and the test shard must come from one prep run: open them together.
-  train::ShardSet same_run({(fs::path(o.data_dir) / data::shard_file_name(0)).string(), test_path});
+  loader::ShardSet same_run({(fs::path(o.data_dir) / data::shard_file_name(0)).string(), test_path});
 
   auto folds = load_fold_models(o.run_dir, device);
   spdlog::info("steel_eval: {} fold model(s) of {} on {} test records ({}x{}) on {}", folds.size(),
@@ -114,15 +115,13 @@ std::vector<ModelScores> run_eval(const EvalOptions& o) {
   // One tensor per model: a fill-constructed vector would share one storage among all of them.
   std::vector<torch::Tensor> sums;
   for (std::size_t m = 0; m <= folds.size(); ++m) sums.push_back(train::MetricSums::zeros());
-  for (std::size_t m = 0; m < folds.size(); ++m) scores[m].model = "fold_" + std::to_string(folds[m].fold);
+  for (std::size_t m = 0; m < folds.size(); ++m) scores[m].model = run::RunPaths::fold_name(folds[m].fold);
   scores.back().model = "ensemble";
 
-  train::PrefetcherOptions po;
-  po.threads = o.loader_threads;
-  po.pin_memory = device.is_cuda();
-  train::Prefetcher loader(test, train::eval_batches(test.size(), o.batch_size, 0, 1), po);
+  loader::Prefetcher test_batches(test, loader::eval_batches(test.size(), o.batch_size, 0, 1),
+                                  loader::ordered_loader(o.loader_threads, loader::PrefetcherOptions{}.depth, device));
   torch::NoGradGuard no_grad;
-  while (auto batch = loader.next()) {
+  while (auto batch = test_batches.next()) {
     auto images = batch->images.to(device);
     auto masks = batch->masks.to(device);
     const auto truth = true_labels(masks);
@@ -142,10 +141,11 @@ std::vector<ModelScores> run_eval(const EvalOptions& o) {
     scores[m].metrics = train::summarize(sums[m]);
     scores[m].records = scores[m].counts.images;
   }
-  write_file_atomically((fs::path(o.run_dir) / "test_metrics.csv").string(), test_metrics_csv(scores));
+  const run::RunPaths paths{o.run_dir};
+  write_file_atomically(paths.test_metrics_csv(), test_metrics_csv(scores));
 
   if (o.overlays > 0) {
-    const fs::path dir = fs::path(o.run_dir) / "overlays";
+    const fs::path dir = paths.overlays_dir();
     std::vector<int64_t> picks;
     // Spread over the test set rather than the first few records, which all share a class.
     const int64_t n = std::min<int64_t>(o.overlays, test.size());
@@ -154,7 +154,7 @@ std::vector<ModelScores> run_eval(const EvalOptions& o) {
     for (std::size_t k = 0; k < folds.size(); ++k) {
       auto& f = folds[k];
       std::vector<FoldModel> one{f};
-      train::ShardSet val({(fs::path(o.data_dir) / data::shard_file_name(f.fold)).string()});
+      loader::ShardSet val({(fs::path(o.data_dir) / data::shard_file_name(f.fold)).string()});
       std::vector<int64_t> vpicks;
       const int64_t vn = std::min<int64_t>(std::max(1, o.overlays / 4), val.size());
       for (int64_t i = 0; i < vn; ++i) vpicks.push_back(i * val.size() / vn);

@@ -1,42 +1,30 @@
 #include "steel/eval/fold_models.h"
 
-#include <filesystem>
-#include <fstream>
-
-#include <nlohmann/json.hpp>
-
 #include "steel/core/error.h"
 #include "steel/models/keras_weights.h"
 #include "steel/models/model_factory.h"
+#include "steel/run/run_paths.h"
+#include "steel/run/run_record.h"
 
 namespace steel::eval {
-namespace fs = std::filesystem;
 
 std::vector<FoldModel> load_fold_models(const std::string& run_dir, const torch::Device& device) {
   std::vector<FoldModel> out;
-  for (int k = 0; k < 64; ++k) {
-    const fs::path dir = fs::path(run_dir) / ("fold_" + std::to_string(k));
-    if (!fs::exists(dir / "result.csv")) continue;
+  const run::RunPaths paths{run_dir};
+  for (int k : paths.finished_folds()) {
     FoldModel m;
     m.fold = k;
-    const auto json_path = (dir / "run.json").string();
-    std::ifstream in(json_path);
-    if (!in) throw DataError(json_path + ": cannot open (steel_train writes it next to best.h5)");
-    try {
-      const auto j = nlohmann::json::parse(in);
-      m.backbone = j.at("config").at("backbone").get<std::string>();
-      m.image_height = j.value("image_height", 0);
-      m.image_width = j.value("image_width", 0);
-    } catch (const std::exception& e) {
-      throw DataError(json_path + ": not a steel_train run record: " + e.what());
-    }
+    const auto record = run::read_run_record(paths.run_json(k));
+    m.backbone = record.config.backbone;
+    m.image_height = record.image_height;
+    m.image_width = record.image_width;
     m.model = models::make_unet(m.backbone);
-    models::load_keras_weights(m.model, (dir / "best.h5").string());
+    models::load_keras_weights(m.model, paths.best_weights(k));
     m.model->to(device);
     m.model->eval();
     if (!out.empty() && (out.front().backbone != m.backbone || out.front().image_height != m.image_height ||
                          out.front().image_width != m.image_width)) {
-      throw DataError(dir.string() + ": " + m.backbone + " at " + std::to_string(m.image_height) + "x" +
+      throw DataError(paths.fold_dir(k) + ": " + m.backbone + " at " + std::to_string(m.image_height) + "x" +
                       std::to_string(m.image_width) + " differs from fold " + std::to_string(out.front().fold) +
                       "'s " + out.front().backbone + " at " + std::to_string(out.front().image_height) + "x" +
                       std::to_string(out.front().image_width));

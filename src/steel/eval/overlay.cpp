@@ -7,7 +7,7 @@
 
 #include "steel/core/atomic_file.h"
 #include "steel/core/error.h"
-#include "steel/data/train_csv.h"
+#include "steel/data/record_encoding.h"
 
 namespace steel::eval {
 namespace {
@@ -20,7 +20,7 @@ cv::Mat panel(const cv::Mat& image, const cv::Mat& bits, const std::string& labe
   cv::Mat out;
   cv::cvtColor(gray, out, cv::COLOR_GRAY2BGR);
   for (int c = 0; c < data::kNumClasses; ++c) {
-    cv::Mat plane = (bits & (1 << c)) != 0;
+    cv::Mat plane = (bits & cv::Scalar(data::class_bit(c))) != 0;
     if (cv::countNonZero(plane) == 0) continue;
     cv::resize(plane, plane, {}, scale, scale, cv::INTER_NEAREST);
     std::vector<std::vector<cv::Point>> contours;

@@ -10,6 +10,7 @@
 #include "steel/core/error.h"
 #include "steel/core/parallel.h"
 #include "steel/data/defect_mask.h"
+#include "steel/data/record_encoding.h"
 #include "steel/data/rle.h"
 #include "steel/eval/classification.h"
 #include "steel/eval/fold_models.h"
@@ -45,16 +46,16 @@ int64_t run_predict(const PredictOptions& o) {
   for (std::size_t first = 0; first < files.size(); first += static_cast<std::size_t>(o.batch_size)) {
     const std::size_t n = std::min(files.size() - first, static_cast<std::size_t>(o.batch_size));
     std::vector<cv::Mat> originals;
-    auto batch = torch::empty({static_cast<int64_t>(n), 3, h, w});
+    auto batch = torch::empty({static_cast<int64_t>(n), data::kInputChannels, h, w});
     for (std::size_t i = 0; i < n; ++i) {
       const auto& path = files[first + i];
       cv::Mat gray = cv::imread(path.string(), cv::IMREAD_GRAYSCALE);
       if (gray.empty()) throw DataError(path.string() + ": cannot decode the image");
       originals.push_back(gray);
-      // Exactly what steel_prep stored: INTER_AREA to the training resolution, then [0,1], 3 channels.
-      cv::Mat small = data::resize_image(gray, h, w);
-      auto t = torch::from_blob(small.data, {h, w}, torch::kUInt8).to(torch::kFloat32) / 255.0;
-      batch[static_cast<int64_t>(i)].copy_(t.unsqueeze(0).expand({3, h, w}));
+      // Exactly what steel_prep stored (INTER_AREA to the training resolution), then what the trainer feeds.
+      const cv::Mat small = data::resize_image(gray, h, w);
+      TORCH_CHECK(small.isContinuous(), "steel_predict: a resized image is not contiguous");
+      data::encode_input(small.data, h, w, batch[static_cast<int64_t>(i)].data_ptr<float>());
     }
     auto probs = ensemble_probabilities(folds, batch.to(device)).cpu();
     const auto present = predicted_labels(probs, rule);
@@ -72,7 +73,7 @@ int64_t run_predict(const PredictOptions& o) {
       const std::string id = files[first + i].filename().string();
       for (int c = 0; c < data::kNumClasses; ++c) {
         const std::string rle =
-            data::encode_rle(bits.data_ptr<uint8_t>(), original.rows, original.cols, static_cast<uint8_t>(1 << c));
+            data::encode_rle(bits.data_ptr<uint8_t>(), original.rows, original.cols, data::class_bit(c));
         const std::string cls = std::to_string(c + 1);
         csv += legacy ? id + "_" + cls + "," + rle + "\n" : id + "," + rle + "," + cls + "\n";
       }

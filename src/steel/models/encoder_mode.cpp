@@ -1,17 +1,12 @@
 #include "steel/models/encoder_mode.h"
 
 #include "steel/core/error.h"
+#include "steel/core/strings.h"
 #include "steel/models/encoder.h"
 
 namespace steel::models {
 
 namespace {
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
-}
 
 void set_trainable(const torch::Tensor& parameter, bool trainable) {
   torch::Tensor p = parameter;
@@ -36,7 +31,7 @@ EncoderMode parse_encoder_mode(const std::string& text) {
   if (text == "thesis") return EncoderMode::kThesis;
   if (text == "frozen") return EncoderMode::kFrozen;
   if (text == "trainable") return EncoderMode::kTrainable;
-  throw ConfigError("unknown encoder mode '" + text + "'; expected one of: " + join(encoder_mode_names()));
+  throw ConfigError("unknown encoder mode '" + text + "'; expected one of: " + join(encoder_mode_names(), ", "));
 }
 
 void apply_encoder_mode(EncoderImpl& encoder, EncoderMode mode) {

@@ -12,6 +12,7 @@
 
 #include "steel/core/atomic_file.h"
 #include "steel/core/error.h"
+#include "steel/core/hdf5_handle.h"
 
 namespace steel::models {
 
@@ -24,42 +25,6 @@ constexpr const char* kKerasVersion = "2.3.1";
 constexpr const char* kKerasBackend = "tensorflow";
 // Problems listed in one load error; the rest are only counted.
 constexpr size_t kMaxReportedProblems = 20;
-
-// Owns one HDF5 identifier and closes it with the matching H5xclose.
-class H5Id {
- public:
-  H5Id(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
-  H5Id(const H5Id&) = delete;
-  H5Id& operator=(const H5Id&) = delete;
-  H5Id(H5Id&& other) noexcept : id_(std::exchange(other.id_, -1)), close_(other.close_) {}
-  ~H5Id() {
-    if (id_ >= 0) close_(id_);
-  }
-  hid_t get() const { return id_; }
-  bool valid() const { return id_ >= 0; }
-  /// Closes now and reports failure (a failed H5Fclose can mean unflushed data).
-  herr_t close() { return id_ >= 0 ? close_(std::exchange(id_, -1)) : 0; }
-
- private:
-  hid_t id_;
-  herr_t (*close_)(hid_t);
-};
-
-// HDF5 prints its error stack to stderr by default; this code reports failures itself, as DataError.
-class QuietHdf5Errors {
- public:
-  QuietHdf5Errors() {
-    H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  }
-  ~QuietHdf5Errors() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
-  QuietHdf5Errors(const QuietHdf5Errors&) = delete;
-  QuietHdf5Errors& operator=(const QuietHdf5Errors&) = delete;
-
- private:
-  H5E_auto2_t func_ = nullptr;
-  void* data_ = nullptr;
-};
 
 struct FileDataset {
   std::string path;  // relative to the weights root, e.g. "conv0/conv0/kernel:0"
@@ -92,15 +57,15 @@ std::vector<std::string> link_names(hid_t group, const std::string& where) {
 }
 
 // Opens `name` in `group` as whatever object it is; invalid for dangling links.
-H5Id open_object(hid_t group, const std::string& name) {
-  return H5Id(H5Oopen(group, name.c_str(), H5P_DEFAULT), H5Oclose);
+h5::Handle open_object(hid_t group, const std::string& name) {
+  return h5::Handle(H5Oopen(group, name.c_str(), H5P_DEFAULT), H5Oclose);
 }
 
 FileDataset describe_dataset(hid_t dataset, const std::string& path) {
   FileDataset out;
   out.path = path;
-  H5Id space(H5Dget_space(dataset), H5Sclose);
-  H5Id type(H5Dget_type(dataset), H5Tclose);
+  h5::Handle space(H5Dget_space(dataset), H5Sclose);
+  h5::Handle type(H5Dget_type(dataset), H5Tclose);
   if (!space.valid() || !type.valid()) throw DataError("cannot inspect HDF5 dataset '" + path + "'");
   const int rank = H5Sget_simple_extent_ndims(space.get());
   if (rank < 0) throw DataError("cannot read the shape of HDF5 dataset '" + path + "'");
@@ -114,7 +79,7 @@ FileDataset describe_dataset(hid_t dataset, const std::string& path) {
 // Every dataset below `group`, however deeply nested (Keras nests them as layer/layer/name:0).
 void collect_datasets(hid_t group, const std::string& path, LayerContents& out) {
   for (const auto& name : link_names(group, path)) {
-    H5Id object = open_object(group, name);
+    h5::Handle object = open_object(group, name);
     if (!object.valid()) continue;
     const std::string child = path + "/" + name;
     switch (H5Iget_type(object.get())) {
@@ -131,12 +96,12 @@ void collect_datasets(hid_t group, const std::string& path, LayerContents& out) 
 }
 
 // A file written by Keras' model.save() keeps the weights under /model_weights; save_weights() at the root.
-H5Id open_weights_root(hid_t file) {
+h5::Handle open_weights_root(hid_t file) {
   if (H5Lexists(file, "model_weights", H5P_DEFAULT) > 0) {
-    H5Id root(H5Gopen2(file, "model_weights", H5P_DEFAULT), H5Gclose);
+    h5::Handle root(H5Gopen2(file, "model_weights", H5P_DEFAULT), H5Gclose);
     if (root.valid()) return root;
   }
-  return H5Id(H5Gopen2(file, "/", H5P_DEFAULT), H5Gclose);
+  return h5::Handle(H5Gopen2(file, "/", H5P_DEFAULT), H5Gclose);
 }
 
 void check_unique(const std::vector<KerasBinding>& bindings) {
@@ -148,7 +113,7 @@ void check_unique(const std::vector<KerasBinding>& bindings) {
 }
 
 torch::Tensor read_dataset(hid_t root, const FileDataset& dataset, const std::string& file) {
-  H5Id handle(H5Dopen2(root, dataset.path.c_str(), H5P_DEFAULT), H5Dclose);
+  h5::Handle handle(H5Dopen2(root, dataset.path.c_str(), H5P_DEFAULT), H5Dclose);
   torch::Tensor values = torch::empty(dataset.shape, torch::kFloat32);
   if (!handle.valid() ||
       H5Dread(handle.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data_ptr<float>()) < 0) {
@@ -167,12 +132,12 @@ void write_strings_attribute(hid_t object, const std::string& name, const std::v
   std::vector<char> buffer(width * values.size(), '\0');
   for (size_t i = 0; i < values.size(); ++i) std::copy(values[i].begin(), values[i].end(), buffer.begin() + i * width);
   // Fixed-length, null-padded byte strings: what h5py writes for the numpy 'S' arrays Keras stores.
-  H5Id type(H5Tcopy(H5T_C_S1), H5Tclose);
+  h5::Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
   H5Tset_size(type.get(), width);
   H5Tset_strpad(type.get(), H5T_STR_NULLPAD);
   const hsize_t count = values.size();
-  H5Id space(scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &count, nullptr), H5Sclose);
-  H5Id attribute(H5Acreate2(object, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  h5::Handle space(scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &count, nullptr), H5Sclose);
+  h5::Handle attribute(H5Acreate2(object, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
   if (!attribute.valid() || H5Awrite(attribute.get(), type.get(), buffer.data()) < 0) {
     throw DataError("Keras weight file '" + file + "': cannot write attribute '" + name + "'");
   }
@@ -180,8 +145,8 @@ void write_strings_attribute(hid_t object, const std::string& name, const std::v
 
 void write_dataset(hid_t group, const std::string& name, const torch::Tensor& values, const std::string& file) {
   std::vector<hsize_t> dims(values.sizes().begin(), values.sizes().end());
-  H5Id space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose);
-  H5Id dataset(H5Dcreate2(group, name.c_str(), H5T_IEEE_F32LE, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+  h5::Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose);
+  h5::Handle dataset(H5Dcreate2(group, name.c_str(), H5T_IEEE_F32LE, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                H5Dclose);
   if (!dataset.valid() ||
       H5Dwrite(dataset.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data_ptr<float>()) < 0) {
@@ -189,8 +154,8 @@ void write_dataset(hid_t group, const std::string& name, const torch::Tensor& va
   }
 }
 
-H5Id create_group(hid_t parent, const std::string& name, const std::string& file) {
-  H5Id group(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+h5::Handle create_group(hid_t parent, const std::string& name, const std::string& file) {
+  h5::Handle group(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
   if (!group.valid()) throw DataError("Keras weight file '" + file + "': cannot create group '" + name + "'");
   return group;
 }
@@ -212,11 +177,11 @@ std::vector<std::pair<std::string, std::vector<const KerasBinding*>>> by_layer(
 // writing it to disk is steel's own atomic write: HDF5 never sees a failing disk, which otherwise leaves a
 // half-written file open inside the library (and crashed the process at exit in a test).
 std::string file_image(const std::vector<KerasBinding>& bindings, const std::string& file) {
-  H5Id fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+  h5::Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
   if (!fapl.valid() || H5Pset_fapl_core(fapl.get(), 1 << 20, /*backing_store=*/0) < 0) {
     throw DataError("cannot set up an in-memory HDF5 file for '" + file + "'");
   }
-  H5Id handle(H5Fcreate(file.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), H5Fclose);
+  h5::Handle handle(H5Fcreate(file.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), H5Fclose);
   if (!handle.valid()) throw DataError("cannot create Keras weight file '" + file + "'");
   const auto layers = by_layer(bindings);
   std::vector<std::string> layer_names;
@@ -225,8 +190,8 @@ std::string file_image(const std::vector<KerasBinding>& bindings, const std::str
   write_strings_attribute(handle.get(), "keras_version", {kKerasVersion}, /*scalar=*/true, file);
   write_strings_attribute(handle.get(), "backend", {kKerasBackend}, /*scalar=*/true, file);
   for (const auto& [layer, members] : layers) {
-    H5Id outer = create_group(handle.get(), layer, file);
-    H5Id inner = create_group(outer.get(), layer, file);
+    h5::Handle outer = create_group(handle.get(), layer, file);
+    h5::Handle inner = create_group(outer.get(), layer, file);
     std::vector<std::string> weight_names;
     for (const KerasBinding* b : members) {
       weight_names.push_back(layer + "/" + b->dataset);
@@ -246,19 +211,19 @@ std::string file_image(const std::vector<KerasBinding>& bindings, const std::str
 // A weight file opened for loading, with every layer group that holds datasets, in file order (weightless
 // groups, Keras' activations and pooling, are left out). `root` is declared after `file`, so it closes first.
 struct WeightFile {
-  H5Id file;
-  H5Id root;
+  h5::Handle file;
+  h5::Handle root;
   std::vector<std::pair<std::string, LayerContents>> layers;
 };
 
 WeightFile open_weight_file(const std::string& path) {
-  H5Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  h5::Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
   if (!file.valid()) throw DataError("cannot open Keras weight file '" + path + "' (missing, or not HDF5)");
-  H5Id root = open_weights_root(file.get());
+  h5::Handle root = open_weights_root(file.get());
   if (!root.valid()) throw DataError("cannot open the root group of Keras weight file '" + path + "'");
   std::vector<std::pair<std::string, LayerContents>> layers;
   for (const auto& name : link_names(root.get(), path)) {
-    H5Id object = open_object(root.get(), name);
+    h5::Handle object = open_object(root.get(), name);
     if (!object.valid() || H5Iget_type(object.get()) != H5I_GROUP) continue;
     LayerContents contents;
     collect_datasets(object.get(), name, contents);
@@ -357,13 +322,13 @@ void load_bindings(const KerasMappable& model, const WeightFile& file, const std
 }  // namespace
 
 void load_keras_weights(const KerasMappable& model, const std::string& path, const KerasLoadOptions& options) {
-  QuietHdf5Errors quiet;
+  h5::QuietErrors quiet;
   const WeightFile file = open_weight_file(path);
   load_bindings(model, file, path, options, "Keras weight file '" + path + "' does not match the model");
 }
 
 void load_pretrained_weights(const UNetImpl& model, const std::string& path, const std::string& backbone) {
-  QuietHdf5Errors quiet;
+  h5::QuietErrors quiet;
   const WeightFile file = open_weight_file(path);
   // The file's own layer names decide the reading, not a failed first attempt: trying the U-Net first and
   // falling back to the encoder buried a U-Net file's one real fault under its decoder layers, which the
@@ -394,7 +359,7 @@ void save_keras_weights(const KerasMappable& model, const std::string& path) {
   check_unique(bindings);
   std::string bytes;
   {
-    QuietHdf5Errors quiet;
+    h5::QuietErrors quiet;
     bytes = file_image(bindings, path);
   }
   // Temporary file, fsync, rename: a full disk or a kill mid-write leaves the previous best.h5 intact.

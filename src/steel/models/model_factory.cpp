@@ -1,6 +1,7 @@
 #include "steel/models/model_factory.h"
 
 #include "steel/core/error.h"
+#include "steel/core/strings.h"
 #include "steel/models/efficientnet_encoder.h"
 #include "steel/models/resnet_encoder.h"
 
@@ -13,12 +14,6 @@ constexpr int kEfficientNetVariants = 8;
 const std::string kResNetPrefix = "resnet";
 const std::string kEfficientNetPrefix = "efficientnet-b";
 
-std::string joined_backbone_names() {
-  std::string out;
-  for (const auto& name : backbone_names()) out += (out.empty() ? "" : ", ") + name;
-  return out;
-}
-
 }  // namespace
 
 std::vector<std::string> backbone_names() {
@@ -26,6 +21,13 @@ std::vector<std::string> backbone_names() {
   for (int depth : kResNetDepths) names.push_back(kResNetPrefix + std::to_string(depth));
   for (int b = 0; b < kEfficientNetVariants; ++b) names.push_back(kEfficientNetPrefix + std::to_string(b));
   return names;
+}
+
+const std::vector<std::string>& thesis_backbones() {
+  static const std::vector<std::string> kThesis{"resnet34",        "resnet50",        "resnet101",
+                                                "efficientnet-b0", "efficientnet-b1", "efficientnet-b3",
+                                                "efficientnet-b5", "efficientnet-b7"};
+  return kThesis;
 }
 
 std::shared_ptr<EncoderImpl> make_encoder(const std::string& backbone, const UNetOptions& options) {
@@ -40,7 +42,7 @@ std::shared_ptr<EncoderImpl> make_encoder(const std::string& backbone, const UNe
           EfficientNetEncoderOptions::variant(b).drop_connect_rate(options.drop_connect_rate()));
     }
   }
-  throw ConfigError("unknown backbone '" + backbone + "'; expected one of: " + joined_backbone_names());
+  throw ConfigError("unknown backbone '" + backbone + "'; expected one of: " + join(backbone_names(), ", "));
 }
 
 UNet make_unet(const std::string& backbone, const UNetOptions& options) {

@@ -5,13 +5,11 @@
 #include <string>
 #include <vector>
 
+#include "steel/models/backbone_names.h"
 #include "steel/models/encoder.h"
 #include "steel/models/unet.h"
 
 namespace steel::models {
-
-/// Every accepted backbone name: resnet18/34/50/101/152, then efficientnet-b0 ... efficientnet-b7.
-std::vector<std::string> backbone_names();
 
 /// The encoder alone (e.g. to load ImageNet weights into it). Only `drop_connect_rate` of the options is
 /// used. Throws steel::ConfigError listing the valid names when `backbone` is unknown.

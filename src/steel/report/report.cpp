@@ -9,23 +9,21 @@
 #include <map>
 #include <sstream>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "steel/core/atomic_file.h"
 #include "steel/core/build_info.h"
 #include "steel/core/error.h"
+#include "steel/core/subprocess.h"
+#include "steel/models/backbone_names.h"
 #include "steel/models/model_factory.h"
 #include "steel/models/param_count.h"
+#include "steel/run/run_paths.h"
 
 namespace steel::report {
 namespace fs = std::filesystem;
 
 namespace {
-
-const std::vector<std::string> kThesisBackbones{"resnet34",        "resnet50",        "resnet101",
-                                                "efficientnet-b0", "efficientnet-b1", "efficientnet-b3",
-                                                "efficientnet-b5", "efficientnet-b7"};
 
 using Row = std::map<std::string, std::string>;
 
@@ -86,19 +84,10 @@ std::pair<std::string, std::string> mean_std(const std::vector<Row>& rows, const
 }
 
 std::vector<std::string> backbones_in(const ReportOptions& o) {
-  std::vector<std::string> out = kThesisBackbones;
-  std::vector<std::string> extra;
-  if (fs::is_directory(o.runs_dir)) {
-    for (const auto& e : fs::directory_iterator(o.runs_dir)) {
-      const auto name = e.path().filename().string();
-      if (e.is_directory() && std::find(out.begin(), out.end(), name) == out.end() &&
-          fs::exists(e.path() / "folds.csv")) {
-        extra.push_back(name);
-      }
-    }
+  std::vector<std::string> out = models::thesis_backbones();
+  for (const auto& name : run::trained_backbones(o.runs_dir)) {
+    if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
   }
-  std::sort(extra.begin(), extra.end());
-  out.insert(out.end(), extra.begin(), extra.end());
   return out;
 }
 
@@ -121,7 +110,7 @@ struct TestRows {
 
 TestRows test_rows(const ReportOptions& o, const std::string& backbone) {
   TestRows out;
-  for (auto& r : read_csv(fs::path(o.runs_dir) / backbone / "test_metrics.csv")) {
+  for (auto& r : read_csv(run::RunPaths::of(o.runs_dir, backbone).test_metrics_csv())) {
     if (r["model"] == "ensemble") {
       out.ensemble = std::move(r);
     } else {
@@ -171,7 +160,7 @@ Table figure55(const ReportOptions& o) {
               "test_kaggle_dice", "loss_std", "val_loss_std", "dice_std", "fold_test_loss", "fold_test_loss_std",
               "fold_test_dice", "fold_test_dice_std", "fold_test_kaggle_dice", "fold_test_kaggle_dice_std"};
   for (const auto& b : backbones_in(o)) {
-    const auto folds = read_csv(fs::path(o.runs_dir) / b / "folds.csv");
+    const auto folds = read_csv(run::RunPaths::of(o.runs_dir, b).folds_csv());
     const auto tests = test_rows(o, b);
     const Row& test = tests.ensemble;
     std::string minutes;
@@ -277,18 +266,25 @@ std::string run_report(const ReportOptions& o) {
 
   std::vector<std::string> trained;
   for (const auto& b : backbones_in(o)) {
-    if (fs::exists(fs::path(o.runs_dir) / b / "folds.csv")) trained.push_back(b);
+    if (fs::exists(run::RunPaths::of(o.runs_dir, b).folds_csv())) trained.push_back(b);
   }
   std::string curves_note;
   const std::string script =
       o.plot_script.empty() ? (fs::path(source_config_dir()).parent_path() / "scripts/plot_curves.py").string()
                             : o.plot_script;
   if (!trained.empty()) {
-    std::string command = "'" + o.python + "' '" + script + "' '" + o.runs_dir + "' '" + o.out_dir + "'";
-    for (const auto& b : trained) command += " '" + b + "'";
-    command += " > /dev/null";
-    if (std::system(command.c_str()) != 0) {
-      curves_note = "Training curves were skipped: `" + command + "` failed (needs python3 with matplotlib).\n\n";
+    std::vector<std::string> argv{o.python, script, o.runs_dir, o.out_dir};
+    argv.insert(argv.end(), trained.begin(), trained.end());
+    std::string discarded;  // the script's progress lines; the report names its pictures itself
+    int code = 0;
+    try {
+      code = run_command(argv, {}, &discarded);
+    } catch (const std::exception&) {
+      code = 127;  // no such interpreter
+    }
+    if (code != 0) {
+      curves_note =
+          "Training curves were skipped: `" + shell_quote(argv) + "` failed (needs python3 with matplotlib).\n\n";
       spdlog::warn("steel_report: curves skipped; {} failed", script);
     }
   }
@@ -312,7 +308,7 @@ std::string run_report(const ReportOptions& o) {
     if (fs::exists(fs::path(o.out_dir) / ("curves_" + b + ".png"))) {
       index += "### " + b + "\n\n![" + b + "](curves_" + b + ".png)\n\n";
     }
-    const fs::path overlays = fs::absolute(o.runs_dir) / b / "overlays";
+    const fs::path overlays = fs::absolute(run::RunPaths::of(o.runs_dir, b).overlays_dir());
     if (fs::is_directory(overlays)) {
       // Relative links, so the report folder and the runs can move together.
       const auto link = [&](const fs::path& p) { return fs::relative(p, fs::absolute(o.out_dir)).generic_string(); };

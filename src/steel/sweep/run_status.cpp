@@ -6,7 +6,7 @@
 #include <map>
 
 #include "steel/core/run_lock.h"
-#include "steel/train/run_files.h"
+#include "steel/run/run_paths.h"
 
 namespace steel::sweep {
 namespace fs = std::filesystem;
@@ -30,8 +30,7 @@ std::vector<RunStatus> collect_status(const std::string& out_dir, const std::vec
       s.backbone = b;
       s.fold = f;
       // The trainer's own names for its files, so the two cannot drift apart.
-      const train::RunPaths paths{(fs::path(out_dir) / b).string()};
-      const fs::path dir = paths.fold_dir(f);
+      const auto paths = run::RunPaths::of(out_dir, b);
       std::ifstream metrics(paths.metrics_csv(f));
       std::string line;
       while (std::getline(metrics, line)) s.epochs_done += line.empty() ? 0 : 1;
@@ -41,9 +40,9 @@ std::vector<RunStatus> collect_status(const std::string& out_dir, const std::vec
       } else if (auto owner = RunLock::holder(paths.run_lock(f))) {
         s.state = RunState::kRunning;
         s.note = *owner;
-      } else if (fs::exists(dir / "sweep_failed.txt")) {
+      } else if (fs::exists(paths.sweep_failed(f))) {
         s.state = RunState::kFailed;
-        std::ifstream why(dir / "sweep_failed.txt");
+        std::ifstream why(paths.sweep_failed(f));
         std::getline(why, s.note);
       } else if (fs::exists(paths.checkpoint(f))) {
         s.state = RunState::kStarted;

@@ -13,9 +13,11 @@
 #include "steel/core/atomic_file.h"
 #include "steel/core/build_info.h"
 #include "steel/core/error.h"
+#include "steel/core/strings.h"
 #include "steel/core/subprocess.h"
+#include "steel/run/run_paths.h"
 #include "steel/sweep/run_status.h"
-#include "steel/train/shard_set.h"
+#include "steel/loader/shard_set.h"
 
 namespace steel::sweep {
 namespace fs = std::filesystem;
@@ -32,14 +34,8 @@ std::string bin_dir(const SweepOptions& o) {
 std::vector<int> resolve_folds(const SweepOptions& o) {
   if (!o.folds.empty()) return o.folds;
   std::vector<int> all;
-  for (int k = 0; k < train::count_folds(o.data_dir); ++k) all.push_back(k);
+  for (int k = 0; k < loader::count_folds(o.data_dir); ++k) all.push_back(k);
   return all;
-}
-
-std::string join(const std::vector<std::string>& v, const std::string& sep) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
-  return out;
 }
 
 int run_logged(const std::vector<std::string>& argv, bool dry_run, const std::map<std::string, std::string>& env = {}) {
@@ -73,7 +69,7 @@ int run_local(const SweepOptions& o, const std::vector<int>& folds) {
                              "--data", o.data_dir, "--out", o.out_dir, "--resume"});
     for (const auto& a : split_args(o.train_args)) argv.push_back(a);
     const int code = run_logged(argv, o.dry_run);
-    const fs::path dir = fs::path(o.out_dir) / s.backbone / ("fold_" + std::to_string(s.fold));
+    const auto paths = run::RunPaths::of(o.out_dir, s.backbone);
     if (code == exit_code::kPreempted) {
       spdlog::warn("steel_sweep: {} fold {} was stopped by a signal and checkpointed; rerun the same command to "
                    "continue", s.backbone, s.fold);
@@ -81,18 +77,18 @@ int run_local(const SweepOptions& o, const std::vector<int>& folds) {
     }
     if (code != 0) {
       any_failed = true;
-      fs::create_directories(dir);
-      write_file_atomically((dir / "sweep_failed.txt").string(), "exit code " + std::to_string(code) + "\n");
+      fs::create_directories(paths.fold_dir(s.fold));
+      write_file_atomically(paths.sweep_failed(s.fold), "exit code " + std::to_string(code) + "\n");
       spdlog::error("steel_sweep: {} fold {} failed with exit code {}; going on", s.backbone, s.fold, code);
     } else if (!o.dry_run) {
-      fs::remove(dir / "sweep_failed.txt");
+      fs::remove(paths.sweep_failed(s.fold));
     }
   }
   for (const auto& b : o.backbones) {
     bool any = o.dry_run;
     for (const auto& s : collect_status(o.out_dir, {b}, folds)) any = any || s.state == RunState::kFinished;
     if (!any) continue;
-    std::vector<std::string> argv{bin + "/steel_eval", "--run", (fs::path(o.out_dir) / b).string(), "--data", o.data_dir};
+    std::vector<std::string> argv{bin + "/steel_eval", "--run", run::RunPaths::of(o.out_dir, b).backbone_dir, "--data", o.data_dir};
     for (const auto& a : split_args(o.eval_args)) argv.push_back(a);
     if (run_logged(argv, o.dry_run) != 0) any_failed = true;
   }
@@ -146,6 +142,7 @@ int run_slurm(const SweepOptions& o, const std::vector<int>& folds) {
       {"STEEL_DATA", fs::absolute(o.data_dir).string()},
       {"STEEL_OUT", fs::absolute(o.out_dir).string()},
       {"STEEL_REPORT", fs::absolute(o.report_dir).string()},
+      {"STEEL_SLURM_DIR", fs::absolute(slurm_dir).string()},  // the batch scripts source run_layout.sh from it
       {"STEEL_BACKBONES", join(backbones, " ")},
       {"STEEL_FOLDS", join(fold_text, " ")},
       {"STEEL_RANKS", std::to_string(o.ranks)},

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "steel/models/backbone_names.h"
+
 namespace steel::sweep {
 
 struct SweepOptions {
@@ -12,8 +14,7 @@ struct SweepOptions {
   std::string out_dir = "runs";
   std::string report_dir = "report";
   /// The thesis's eight backbones by default.
-  std::vector<std::string> backbones{"resnet34",        "resnet50",        "resnet101",       "efficientnet-b0",
-                                     "efficientnet-b1", "efficientnet-b3", "efficientnet-b5", "efficientnet-b7"};
+  std::vector<std::string> backbones = models::thesis_backbones();
   std::vector<int> folds;      ///< empty: every fold of the prep folder
   int ranks = 1;               ///< processes per training run (mpirun -np / Slurm tasks)
   std::string train_args;      ///< extra steel_train arguments, split on spaces

@@ -44,11 +44,11 @@ void save_checkpoint(const std::string& path, const torch::nn::Module& model, co
                                                 torch::kFloat64));
   std::vector<double> values;
   for (const auto& r : state.history) {
-    auto v = to_values(r);
+    auto v = run::to_values(r);
     values.insert(values.end(), v.begin(), v.end());
   }
   archive.write("history", torch::tensor(values, torch::kFloat64)
-                               .reshape({static_cast<int64_t>(state.history.size()), kEpochRecordFields}));
+                               .reshape({static_cast<int64_t>(state.history.size()), run::kEpochRecordFields}));
   archive.write("loss_scaler",
                 torch::tensor({state.loss_scale, static_cast<double>(state.loss_scale_good_steps)}, torch::kFloat64));
   auto signature = torch::empty({static_cast<int64_t>(state.run_signature.size())}, torch::kUInt8);
@@ -94,7 +94,7 @@ void load_checkpoint(const std::string& path, torch::nn::Module& model, torch::o
     state.early_stopping.wait = static_cast<int>(es[2].item<double>());
     auto history = read_tensor(archive, "history").contiguous();
     state.history.clear();
-    for (int64_t e = 0; e < history.size(0); ++e) state.history.push_back(from_values(history[e].data_ptr<double>()));
+    for (int64_t e = 0; e < history.size(0); ++e) state.history.push_back(run::from_values(history[e].data_ptr<double>()));
     torch::Tensor signature;
     state.run_signature.clear();
     if (archive.try_read("run_signature", signature) && signature.numel() > 0) {

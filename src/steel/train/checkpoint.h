@@ -8,7 +8,7 @@
 #include <torch/torch.h>
 
 #include "steel/train/early_stopping.h"
-#include "steel/train/epoch_record.h"
+#include "steel/run/epoch_record.h"
 
 namespace steel::train {
 
@@ -22,9 +22,9 @@ struct LoopState {
   double train_seconds = 0;        ///< time spent on them
   int64_t global_step = 0;         ///< batches trained in this fold so far
   EarlyStopping early_stopping;
-  std::vector<EpochRecord> history;
+  std::vector<run::EpochRecord> history;
   /// "key=value;..." of every setting a resumed run must share with the run that wrote the checkpoint (see
-  /// run_signature in trainer.cpp); empty in checkpoints of older versions.
+  /// run_signature in resume.h); empty in checkpoints of older versions.
   std::string run_signature;
   /// The fp16 loss scaler's scale and good-step count (LossScaler::restore); 0 when the run does not scale the
   /// loss or the checkpoint predates them.

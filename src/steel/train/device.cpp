@@ -5,10 +5,12 @@
 #include <c10/core/impl/DeviceGuardImplInterface.h>
 
 #include "steel/core/error.h"
+#include "steel/train/device_name.h"
 
 namespace steel::train {
 
 torch::Device resolve_device(const std::string& name, int local_rank) {
+  check_device_name(name);
   const bool cuda = torch::cuda::is_available();
   if (name == "cpu") return torch::kCPU;
   if (name == "cuda" && !cuda) throw ConfigError("--device cuda: this LibTorch has no CUDA or no GPU is visible");
@@ -16,8 +18,12 @@ torch::Device resolve_device(const std::string& name, int local_rank) {
     const auto count = static_cast<int>(torch::cuda::device_count());
     return {torch::kCUDA, static_cast<c10::DeviceIndex>(local_rank % std::max(1, count))};
   }
-  if (name != "auto") throw ConfigError("--device '" + name + "': expected cpu, cuda or auto");
   return torch::kCPU;
+}
+
+torch::Tensor to_device(const torch::Tensor& tensor, const torch::Device& device, bool channels_last) {
+  auto out = tensor.to(device, /*non_blocking=*/true);
+  return channels_last ? out.contiguous(at::MemoryFormat::ChannelsLast) : out;
 }
 
 void to_channels_last(torch::nn::Module& model) {

@@ -17,6 +17,10 @@ torch::Device resolve_device(const std::string& name, int local_rank = 0);
 /// GPU instead of GPU 0. Nothing for the CPU. Device-generic, so it needs no CUDA headers.
 void make_current(const torch::Device& device);
 
+/// A batch tensor on `device` (asynchronously from pinned memory), in NHWC when `channels_last`; a tensor already
+/// there in that layout is returned as it is.
+torch::Tensor to_device(const torch::Tensor& tensor, const torch::Device& device, bool channels_last);
+
 /// Converts the 4-D parameters of `model` to NHWC (channels-last) in place; the module API has no memory-format
 /// `to`.
 void to_channels_last(torch::nn::Module& model);

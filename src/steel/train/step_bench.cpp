@@ -9,12 +9,15 @@
 
 #include "steel/core/error.h"
 #include "steel/core/parallel.h"
+#include "steel/dist/group.h"
+#include "steel/dist/launch.h"
 #include "steel/models/encoder_mode.h"
 #include "steel/models/flop_count.h"
 #include "steel/models/model_factory.h"
 #include "steel/train/autocast.h"
 #include "steel/train/device.h"
-#include "steel/train/foreach_adam.h"
+#include "steel/train/device_name.h"
+#include "steel/train/train_step.h"
 
 namespace steel::train {
 namespace {
@@ -50,8 +53,8 @@ double gemm_gflops(const torch::Device& device, AmpMode amp, bool tf32) {
 }
 
 // What the GEMM column measured, for the printed line.
-const char* gemm_kind(const StepBenchOptions& o) {
-  if (o.device != "cuda") return "fp32";
+const char* gemm_kind(const StepBenchOptions& o, const StepBenchResult& r) {
+  if (r.device != "cuda") return "fp32";
   if (o.amp == "bf16") return "bf16";
   return o.tf32 ? "tf32" : "fp32";
 }
@@ -67,9 +70,8 @@ StepBenchResult run_step_bench(const StepBenchOptions& o) {
           "batch, steps and warmup must be at least 1 (the first step builds kernels and grows the allocator)");
   require(o.height % 32 == 0 && o.width % 32 == 0 && o.height > 0 && o.width > 0,
           "height and width must be positive multiples of 32");
-  require(o.device == "cpu" || o.device == "cuda", "--device '" + o.device + "': expected cpu or cuda");
+  check_device_name(o.device);
   const auto amp = parse_amp(o.amp);
-  require(amp != AmpMode::kFp16, "--amp fp16 needs loss scaling, which the step benchmark leaves out; use bf16");
   const auto encoder_mode = models::parse_encoder_mode(o.encoder_mode);
   const torch::Device device = resolve_device(o.device);
   make_current(device);
@@ -78,6 +80,7 @@ StepBenchResult run_step_bench(const StepBenchOptions& o) {
   if (device.is_cuda()) at::globalContext().setAllowTF32CuDNN(o.tf32);
 
   StepBenchResult r;
+  r.device = device.is_cuda() ? "cuda" : "cpu";
   r.threads = torch::get_num_threads();
   r.gemm_gflops = gemm_gflops(device, amp, o.tf32);
 
@@ -90,17 +93,13 @@ StepBenchResult run_step_bench(const StepBenchOptions& o) {
   const auto on_device = torch::TensorOptions().device(device);
   const auto images = torch::rand({o.batch, 3, o.height, o.width}, on_device).contiguous(memory_format);
   const auto masks = (torch::rand({o.batch, 4, o.height, o.width}, on_device) > 0.9).to(torch::kFloat32);
-  ForeachAdam adam(model->trainable_parameters(), torch::optim::AdamOptions(1e-4));
-
+  // The trainer's own step on a one-rank group (no communication): what steel_train runs, loss scaling included.
+  TrainStep train_step(model, torch::optim::AdamOptions(1e-4),
+                       TrainStepOptions().amp(amp).channels_last(o.channels_last).name("step benchmark"));
+  train_step.connect(dist::Group::create(dist::LaunchInfo{}, device));
   auto step = [&] {
-    adam.zero_grad();
-    torch::Tensor loss;
-    {
-      AutocastGuard autocast(amp, device);
-      loss = torch::binary_cross_entropy_with_logits(model->forward(images), masks);
-    }
-    loss.backward();
-    adam.step();
+    train_step.run(images, masks);
+    train_step.update();
   };
   for (int i = 0; i < o.warmup; ++i) step();
   synchronize(device);
@@ -142,10 +141,10 @@ std::string format_step_bench(const StepBenchOptions& o, const StepBenchResult& 
   std::snprintf(line, sizeof line,
                 "%-16s %-9s %s amp %-4s%s batch %lld  %8.3f s/step  %8.2f img/s  fwd %7.1f GFLOP/img  train %7.1f "
                 "GFLOP/img  %8.1f GFLOP/s = %4.1f%% of %s GEMM %8.1f GFLOP/s  peak host RSS %6.0f MiB  %d threads",
-                o.backbone.c_str(), o.encoder_mode.c_str(), o.device.c_str(), o.amp.c_str(),
+                o.backbone.c_str(), o.encoder_mode.c_str(), r.device.c_str(), o.amp.c_str(),
                 o.channels_last ? " NHWC" : "", static_cast<long long>(o.batch), r.seconds_per_step,
                 r.images_per_second, r.forward_gflop_per_image, r.train_gflop_per_image, r.achieved_gflops,
-                100.0 * r.achieved_gflops / r.gemm_gflops, gemm_kind(o), r.gemm_gflops, r.peak_rss_mib, r.threads);
+                100.0 * r.achieved_gflops / r.gemm_gflops, gemm_kind(o, r), r.gemm_gflops, r.peak_rss_mib, r.threads);
   return line;
 }
 

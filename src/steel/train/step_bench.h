@@ -1,5 +1,5 @@
-// Speed of one training step (forward, BCE, backward, Adam) on synthetic tensors, with no data pipeline: the C++
-// side of the model benchmarks (docs/BENCHMARKS.md on CPU; docs/GPU.md against Python PyTorch on a GPU).
+// Speed of steel_train's own training step (train_step.h: forward, BCE, backward, Adam) on synthetic tensors, with
+// no data pipeline: the C++ side of the model benchmarks (docs/BENCHMARKS.md on CPU; docs/GPU.md against Python PyTorch on a GPU).
 #pragma once
 
 #include <cstdint>
@@ -15,8 +15,8 @@ struct StepBenchOptions {
   int warmup = 1;  ///< untimed steps first, at least 1 (oneDNN primitives, cuDNN algorithms, allocator growth)
   int64_t height = 128;
   int64_t width = 800;
-  std::string device = "cpu";  ///< cpu | cuda
-  std::string amp = "off";     ///< off | bf16
+  std::string device = "cpu";  ///< cpu | cuda | auto
+  std::string amp = "off";     ///< off | bf16 | fp16
   bool channels_last = false;
   bool tf32 = true;  ///< CUDA: TF32 in cuDNN convolutions (PyTorch's default)
   int threads = 0;   ///< intra-op threads; 0 as in steel_train
@@ -31,6 +31,7 @@ struct StepBenchResult {
   double gemm_gflops = 0;  ///< a large matrix product on the same device, in the step's precision
   double peak_rss_mib = 0;  ///< host memory (getrusage); a GPU's own memory is not counted
   int threads = 0;
+  std::string device;  ///< where it ran: cpu | cuda (--device auto resolved)
 };
 
 /// Validates the options (steel::ConfigError), builds the model with seed 0, runs warmup + steps training

@@ -1,6 +1,7 @@
 #include "steel/train/train_options.h"
 
 #include "steel/core/error.h"
+#include "steel/train/device_name.h"
 
 namespace steel::train {
 namespace {
@@ -25,8 +26,7 @@ void validate(const TrainOptions& o) {
   require(o.min_delta >= 0, "--min-delta must be 0 or more");
   require(o.encoder_mode == "thesis" || o.encoder_mode == "frozen" || o.encoder_mode == "trainable",
           "--encoder-mode '" + o.encoder_mode + "': expected thesis, frozen or trainable");
-  require(o.device == "cpu" || o.device == "cuda" || o.device == "auto",
-          "--device '" + o.device + "': expected cpu, cuda or auto");
+  check_device_name(o.device);
   require(o.amp == "off" || o.amp == "bf16" || o.amp == "fp16", "--amp '" + o.amp + "': expected off, bf16 or fp16");
   require(!(o.cuda_graphs && o.device == "cpu"), "--cuda-graphs needs a GPU: it captures CUDA kernels, and --device is cpu");
   require(!(o.cuda_graphs && o.dist_backend == "gloo"),

@@ -91,6 +91,7 @@ TEST(TrainCli, BadValuesAreConfigErrorsNamingTheProblem) {
   EXPECT_NE(message({"--data", "p", "--amp", "fp8"}).find("--amp 'fp8'"), std::string::npos);
   EXPECT_NE(message({"--data", "p", "--device", "tpu"}).find("--device 'tpu'"), std::string::npos);
   EXPECT_NE(message({"--data", "p", "--lr", "abc"}).find("lr"), std::string::npos);
+  EXPECT_EQ(message({"--data", "p", "--batch-per-rank", "-1"}), "--batch-per-rank must be 0 (off) or more");
   // CUDA graphs are refused where they cannot work: on the CPU, over Gloo, with fp16 loss scaling.
   EXPECT_NE(message({"--data", "p", "--cuda-graphs", "true", "--device", "cpu"}).find("--cuda-graphs needs a GPU"),
             std::string::npos);
@@ -102,6 +103,11 @@ TEST(TrainCli, BadValuesAreConfigErrorsNamingTheProblem) {
   EXPECT_NE(message({"--data", "p", "--config", dir / "bad.ini"}).find("bad.ini"), std::string::npos);
   steel::testing::write_file(dir / "unknown.ini", "epoch = 3\n");
   EXPECT_NE(message({"--data", "p", "--config", dir / "unknown.ini"}).find("unknown.ini"), std::string::npos);
+}
+
+TEST(TrainCli, BatchPerRankIsParsed) {
+  EXPECT_EQ(parse({"--data", "prep"})->batch_per_rank, 0) << "off unless asked for";
+  EXPECT_EQ(parse({"--data", "prep", "--batch-per-rank", "3"})->batch_per_rank, 3);
 }
 
 TEST(TrainCli, HelpReturnsNothing) { EXPECT_FALSE(parse({"--help"}).has_value()); }

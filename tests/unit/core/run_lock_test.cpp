@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <thread>
 
@@ -26,6 +27,24 @@ TEST(RunLock, IsHeldUntilReleasedAndNamesItsOwner) {
   }
   EXPECT_FALSE(RunLock::holder(path).has_value()) << "released with the object";
   EXPECT_NE(RunLock::try_acquire(path, "again"), nullptr);
+}
+
+TEST(RunLock, AcquireWaitsForTheHolder) {
+  testing::TempDir dir;
+  const std::string path = dir / "folds.lock";
+  auto held = RunLock::try_acquire(path, "first");
+  ASSERT_NE(held, nullptr);
+  std::atomic<bool> released{false};
+  std::thread holder([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    released = true;
+    held.reset();
+  });
+  auto lock = RunLock::acquire(path);
+  EXPECT_TRUE(released) << "acquire returned while another holder had the lock";
+  ASSERT_NE(lock, nullptr);
+  EXPECT_EQ(RunLock::try_acquire(path, "third"), nullptr) << "acquire's lock is exclusive";
+  holder.join();
 }
 
 TEST(RunLock, AKilledHolderLeavesNoStaleLock) {

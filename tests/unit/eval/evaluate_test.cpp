@@ -177,20 +177,19 @@ TEST(Overlay, WithoutGroundTruthThePictureIsThePredictionPanelAlone) {
 }
 
 // Two folds trained for a few steps, then evaluated: the contract steel_report reads.
-class EvaluateTest : public ::testing::Test {
- protected:
+class EvaluateTest : public steel::testing::TinyPrepSuite {
+ public:
   static void SetUpTestSuite() {
-    dir_ = new TempDir();
     steel::testing::TinyPrepOptions p;
     p.test_per_class = 1;
     p.test_multi = 1;
-    prep_ = new std::string(steel::testing::make_tiny_prep(dir_->path().string(), p));
+    make_shared_prep(p);
     steel::train::clear_stop_request();
     steel::train::TrainOptions o;
     o.backbone = "resnet18";
     o.encoder_mode = "trainable";
-    o.data_dir = *prep_;
-    o.out_dir = (*dir_) / "runs";
+    o.data_dir = prep();
+    o.out_dir = suite_dir() / "runs";
     o.batch_size = 4;
     o.epochs = 1;
     o.max_train_batches = 4;
@@ -203,20 +202,12 @@ class EvaluateTest : public ::testing::Test {
       steel::train::run_training(o);
     }
   }
-  static void TearDownTestSuite() {
-    delete prep_;
-    delete dir_;
-  }
-  static TempDir* dir_;
-  static std::string* prep_;
 };
-TempDir* EvaluateTest::dir_ = nullptr;
-std::string* EvaluateTest::prep_ = nullptr;
 
 TEST_F(EvaluateTest, ScoresEveryFinishedFoldAndTheEnsemble) {
   EvalOptions o;
-  o.run_dir = (*dir_) / "runs/resnet18";
-  o.data_dir = *prep_;
+  o.run_dir = suite_dir() / "runs/resnet18";
+  o.data_dir = prep();
   o.min_pixels = 10;
   o.overlays = 4;
   const auto scores = run_eval(o);
@@ -224,7 +215,7 @@ TEST_F(EvaluateTest, ScoresEveryFinishedFoldAndTheEnsemble) {
   EXPECT_EQ(scores[0].model, "fold_0");
   EXPECT_EQ(scores[1].model, "fold_2");
   EXPECT_EQ(scores[2].model, "ensemble");
-  const auto test_records = steel::data::ShardReader(*prep_ + "/test.h5").size();
+  const auto test_records = steel::data::ShardReader(prep() + "/test.h5").size();
   for (const auto& s : scores) {
     EXPECT_EQ(s.records, test_records) << s.model;
     for (const auto& m : s.counts.confusion) EXPECT_EQ(m[0] + m[1] + m[2] + m[3], test_records);
@@ -264,14 +255,14 @@ TEST_F(EvaluateTest, MissingPiecesAreClearErrors) {
   TempDir empty;
   EvalOptions o;
   o.run_dir = empty.path().string();
-  o.data_dir = *prep_;
+  o.data_dir = prep();
   try {
     run_eval(o);
     FAIL();
   } catch (const steel::DataError& e) {
     EXPECT_NE(std::string(e.what()).find("no finished fold"), std::string::npos) << e.what();
   }
-  o.run_dir = (*dir_) / "runs/resnet18";
+  o.run_dir = suite_dir() / "runs/resnet18";
   o.data_dir = empty.path().string();
   try {
     run_eval(o);
@@ -285,14 +276,14 @@ TEST_F(EvaluateTest, PredictWritesTheEnsembleMasksAtFullResolution) {
   TempDir work;
   fs::create_directories(work / "images");
   std::vector<std::string> ids;
-  for (const auto& e : fs::directory_iterator((*dir_) / "kaggle/train_images")) {
+  for (const auto& e : fs::directory_iterator(suite_dir() / "kaggle/train_images")) {
     if (ids.size() == 5) break;
     fs::copy(e.path(), work / ("images/" + e.path().filename().string()));
     ids.push_back(e.path().filename().string());
   }
   std::sort(ids.begin(), ids.end());
   PredictOptions o;
-  o.run_dir = (*dir_) / "runs/resnet18";
+  o.run_dir = suite_dir() / "runs/resnet18";
   o.images_dir = work / "images";
   o.out_csv = work / "submission.csv";
   o.overlays_dir = work / "overlays";
@@ -377,7 +368,7 @@ TEST_F(EvaluateTest, PredictWritesTheEnsembleMasksAtFullResolution) {
 }
 
 TEST_F(EvaluateTest, TheEnsembleIsTheMeanOfTheFoldModelsProbabilities) {
-  auto models = load_fold_models((*dir_) / "runs/resnet18", torch::kCPU);
+  auto models = load_fold_models(suite_dir() / "runs/resnet18", torch::kCPU);
   ASSERT_EQ(models.size(), 2u);
   torch::manual_seed(3);
   const auto images = torch::rand({2, 3, 32, 160});
@@ -391,12 +382,12 @@ TEST_F(EvaluateTest, TheEnsembleIsTheMeanOfTheFoldModelsProbabilities) {
 TEST_F(EvaluateTest, ReportCollectsTheRunBesideTheThesisAndMarksMissingRuns) {
   TempDir out;
   EvalOptions e;
-  e.run_dir = (*dir_) / "runs/resnet18";
-  e.data_dir = *prep_;
+  e.run_dir = suite_dir() / "runs/resnet18";
+  e.data_dir = prep();
   e.overlays = 2;
   run_eval(e);
   steel::report::ReportOptions o;
-  o.runs_dir = (*dir_) / "runs";
+  o.runs_dir = suite_dir() / "runs";
   o.out_dir = out / "report";
   const auto index = steel::report::run_report(o);
   std::ifstream in(index);
@@ -420,7 +411,7 @@ TEST_F(EvaluateTest, ReportCollectsTheRunBesideTheThesisAndMarksMissingRuns) {
   ASSERT_EQ(ours[0], "resnet18");
   EXPECT_EQ(ours[2], "2");  // folds 0 and 2
   // The fold average of val_loss equals the mean of folds.csv's rows.
-  const auto folds = read_csv((*dir_) / "runs/resnet18/folds.csv");
+  const auto folds = read_csv(suite_dir() / "runs/resnet18/folds.csv");
   ASSERT_EQ(folds.size(), 3u);
   EXPECT_NEAR(std::stod(ours[5]), 0.5 * (std::stod(folds[1][6]) + std::stod(folds[2][6])), 1e-4);
   const auto f56 = read_csv(out / "report/figure56.csv");
@@ -431,7 +422,7 @@ TEST_F(EvaluateTest, ReportCollectsTheRunBesideTheThesisAndMarksMissingRuns) {
   ASSERT_EQ(f57.back().size(), 29u);
   EXPECT_EQ(f57[0][25], "fold_accuracy_total");
   // Fold spread: two fold models, so a mean and a standard deviation of their test values.
-  const auto tests = read_csv((*dir_) / "runs/resnet18/test_metrics.csv");
+  const auto tests = read_csv(suite_dir() / "runs/resnet18/test_metrics.csv");
   ASSERT_EQ(tests.size(), 4u);  // header, fold_0, fold_2, ensemble
   ASSERT_EQ(tests[0][2], "test_loss");
   const double a = std::stod(tests[1][2]), b = std::stod(tests[2][2]);

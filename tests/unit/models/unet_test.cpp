@@ -1,6 +1,8 @@
 // U-Net shapes for every backbone, input validation, decoder wiring and the factory's error messages.
 #include "steel/models/unet.h"
 
+#include <algorithm>
+#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -8,11 +10,26 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "steel/core/build_info.h"
 #include "steel/core/error.h"
 #include "steel/models/model_factory.h"
 
 namespace steel::models {
 namespace {
+
+TEST(ThesisBackbones, AreTheEightOfTheThesisTablesAndAllBuildable) {
+  const auto& thesis = thesis_backbones();
+  ASSERT_EQ(thesis.size(), 8U);
+  const auto names = backbone_names();
+  std::ifstream table(std::string(source_config_dir()) + "/thesis/thesis_figure55_training.csv");
+  ASSERT_TRUE(table) << "the thesis's Figure 55 table is missing";
+  std::vector<std::string> rows;
+  std::string line;
+  std::getline(table, line);  // header
+  while (std::getline(table, line)) rows.push_back(line.substr(0, line.find(',')));
+  EXPECT_EQ(rows, thesis) << "the thesis's backbones, in the order of its tables";
+  for (const auto& b : thesis) EXPECT_NE(std::find(names.begin(), names.end(), b), names.end()) << b;
+}
 
 using ::testing::HasSubstr;
 using ::testing::ThrowsMessage;

@@ -82,7 +82,7 @@ TEST(Checkpoint, RoundTripRestoresModelOptimizerStateAndRng) {
   EXPECT_EQ(loaded.early_stopping.best_epoch, 1);
   EXPECT_EQ(loaded.early_stopping.wait, 1);
   ASSERT_EQ(loaded.history.size(), 2u);
-  EXPECT_EQ(metrics_csv(loaded.history), metrics_csv(state.history));
+  EXPECT_EQ(steel::run::metrics_csv(loaded.history), steel::run::metrics_csv(state.history));
   EXPECT_DOUBLE_EQ(loaded.loss_scale, 2048.0);
   EXPECT_EQ(loaded.loss_scale_good_steps, 17);
 

@@ -65,16 +65,8 @@ std::vector<std::vector<double>> metric_rows(const std::string& path) {
 
 }  // namespace
 
-class TrainerTest : public ::testing::Test {
+class TrainerTest : public steel::testing::TinyPrepSuite {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    prep_ = new std::string(steel::testing::make_tiny_prep(dir_->path().string()));
-  }
-  static void TearDownTestSuite() {
-    delete prep_;
-    delete dir_;
-  }
   void SetUp() override { clear_stop_request(); }
 
   // A small, fast configuration: ResNet-18, everything trainable, 32x160 records.
@@ -82,7 +74,7 @@ class TrainerTest : public ::testing::Test {
     TrainOptions o;
     o.backbone = "resnet18";
     o.encoder_mode = "trainable";
-    o.data_dir = *prep_;
+    o.data_dir = prep();
     o.out_dir = out;
     o.fold = 0;
     o.batch_size = 4;
@@ -95,11 +87,7 @@ class TrainerTest : public ::testing::Test {
     o.log_level = "warn";
     return o;
   }
-  static TempDir* dir_;
-  static std::string* prep_;
 };
-TempDir* TrainerTest::dir_ = nullptr;
-std::string* TrainerTest::prep_ = nullptr;
 
 TEST_F(TrainerTest, TrainsAFoldAndWritesEveryOutput) {
   TempDir out;
@@ -121,7 +109,7 @@ TEST_F(TrainerTest, TrainsAFoldAndWritesEveryOutput) {
   for (const auto& r : rows) best_val_dice = std::max(best_val_dice, r[4]);
   EXPECT_GT(best_val_dice, 5 * rows.front()[4] + 0.05) << "validation Dice did not rise well above epoch 1";
   const auto json = read_text(fold + "/run.json");
-  const auto prep_id = steel::data::ShardReader(*prep_ + "/fold_0.h5").info().prep_id;
+  const auto prep_id = steel::data::ShardReader(prep() + "/fold_0.h5").info().prep_id;
   for (const std::string& key : std::vector<std::string>{"\"source_revision\"", "\"torch_version\"", "\"keras_trainable\"",
                                 "\"finished\": true", "\"wall_seconds\"", "\"device\": \"cpu\"",
                                 "\"device_requested\": \"auto\"", "\"threads_per_rank\": 1", "\"hdf5\": \"1.",
@@ -298,6 +286,25 @@ TEST_F(TrainerTest, PretrainedEncoderOrFullModelWeightsLoad) {
   }
 }
 
+// DDP's batch semantics: --batch-per-rank 4 on one rank is a global batch of 4, whatever --batch-size says.
+TEST_F(TrainerTest, BatchPerRankOnOneRankIsTheGlobalBatch) {
+  TempDir out;
+  auto global = options(out / "global");
+  global.epochs = 1;
+  global.max_train_batches = 2;
+  auto per_rank = global;
+  per_rank.out_dir = out / "per_rank";
+  per_rank.batch_size = 16;
+  per_rank.batch_per_rank = 4;
+  ASSERT_EQ(run_training(global), steel::exit_code::kOk);
+  ASSERT_EQ(run_training(per_rank), steel::exit_code::kOk);
+  EXPECT_EQ(metrics_without_timing(out / "per_rank/resnet18/fold_0/metrics.csv"),
+            metrics_without_timing(out / "global/resnet18/fold_0/metrics.csv"));
+  const auto json = read_text(out / "per_rank/resnet18/fold_0/run.json");
+  EXPECT_NE(json.find("\"batch_size\": 4,"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"batch_per_rank\": 4,"), std::string::npos) << json;
+}
+
 TEST_F(TrainerTest, BadInputsFailBeforeTraining) {
   TempDir out;
   // Weights of another backbone.
@@ -314,7 +321,7 @@ TEST_F(TrainerTest, BadInputsFailBeforeTraining) {
   EXPECT_THROW(run_training(o), steel::DataError);
   // A corrupt shard.
   TempDir bad;
-  for (const auto& entry : fs::directory_iterator(*prep_)) fs::copy(entry.path(), bad.path() / entry.path().filename());
+  for (const auto& entry : fs::directory_iterator(prep())) fs::copy(entry.path(), bad.path() / entry.path().filename());
   steel::testing::write_file(bad / "fold_1.h5", "not HDF5");
   auto b = options(out / "runs2");
   b.data_dir = bad.path().string();

@@ -1,14 +1,13 @@
-#include "steel/train/run_files.h"
+#include "steel/run/fold_result.h"
 
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
-#include <sstream>
 
+#include "steel/core/atomic_file.h"
 #include "steel/core/error.h"
+#include "steel/core/run_lock.h"
 
-namespace steel::train {
-namespace fs = std::filesystem;
+namespace steel::run {
 
 namespace {
 constexpr const char* kHeader =
@@ -46,15 +45,13 @@ std::optional<FoldResult> read_fold_result(const std::string& path) {
   return r;
 }
 
-std::string RunPaths::fold_dir(int fold) const {
-  return (fs::path(backbone_dir) / ("fold_" + std::to_string(fold))).string();
+void update_folds_csv(const RunPaths& paths, int num_folds) {
+  const auto lock = RunLock::acquire(paths.folds_lock());
+  std::vector<FoldResult> results;
+  for (int k = 0; k < num_folds; ++k) {
+    if (auto r = read_fold_result(paths.result_csv(k))) results.push_back(*r);
+  }
+  write_file_atomically(paths.folds_csv(), fold_result_csv(results));
 }
-std::string RunPaths::metrics_csv(int fold) const { return (fs::path(fold_dir(fold)) / "metrics.csv").string(); }
-std::string RunPaths::best_weights(int fold) const { return (fs::path(fold_dir(fold)) / "best.h5").string(); }
-std::string RunPaths::checkpoint(int fold) const { return (fs::path(fold_dir(fold)) / "checkpoint.pt").string(); }
-std::string RunPaths::result_csv(int fold) const { return (fs::path(fold_dir(fold)) / "result.csv").string(); }
-std::string RunPaths::run_json(int fold) const { return (fs::path(fold_dir(fold)) / "run.json").string(); }
-std::string RunPaths::run_lock(int fold) const { return (fs::path(fold_dir(fold)) / "running.lock").string(); }
-std::string RunPaths::folds_csv() const { return (fs::path(backbone_dir) / "folds.csv").string(); }
 
-}  // namespace steel::train
+}  // namespace steel::run

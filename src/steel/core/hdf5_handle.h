@@ -1,4 +1,5 @@
-// Internal RAII handles and checks for the HDF5 C API (used by the shard and weight files only).
+// RAII handles and checks for the HDF5 C API, shared by the shard files (data/) and the Keras weight files
+// (models/); included only by .cpp files, so HDF5 stays a private dependency.
 #pragma once
 
 #include <hdf5.h>
@@ -8,7 +9,7 @@
 
 #include "steel/core/error.h"
 
-namespace steel::data::h5 {
+namespace steel::h5 {
 
 /// Owns one hid_t and closes it with the matching H5*close.
 class Handle {
@@ -33,6 +34,7 @@ class Handle {
     id_ = -1;
   }
   hid_t get() const { return id_; }
+  bool valid() const { return id_ >= 0; }
   operator hid_t() const { return id_; }  // NOLINT: handles pass straight to the C API
 
  private:
@@ -49,4 +51,20 @@ inline hid_t check(hid_t id, const std::string& file, const std::string& what) {
 /// Silences HDF5's automatic error-stack printing; our exceptions carry the context instead.
 inline void silence_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
 
-}  // namespace steel::data::h5
+/// Silences HDF5's error-stack printing for one scope and restores the handler that was set before.
+class QuietErrors {
+ public:
+  QuietErrors() {
+    H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  }
+  ~QuietErrors() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
+  QuietErrors(const QuietErrors&) = delete;
+  QuietErrors& operator=(const QuietErrors&) = delete;
+
+ private:
+  H5E_auto2_t func_ = nullptr;
+  void* data_ = nullptr;
+};
+
+}  // namespace steel::h5

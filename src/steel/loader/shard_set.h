@@ -9,7 +9,7 @@
 
 #include "steel/data/shard_reader.h"
 
-namespace steel::train {
+namespace steel::loader {
 
 /// The fold shards of a prep folder opened for one cross-validation fold: training = every fold but `fold`,
 /// validation = `fold`. Opening checks that all shards come from the same prep run (format version, fold
@@ -49,4 +49,4 @@ FoldData open_fold(const std::string& data_dir, int fold);
 /// The number of folds a prep folder holds (from fold_0.h5's attributes); DataError if there is none.
 int count_folds(const std::string& data_dir);
 
-}  // namespace steel::train
+}  // namespace steel::loader

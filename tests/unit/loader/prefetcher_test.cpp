@@ -1,4 +1,4 @@
-#include "steel/train/prefetcher.h"
+#include "steel/loader/prefetcher.h"
 
 #include <filesystem>
 
@@ -6,44 +6,30 @@
 
 #include "steel/core/error.h"
 #include "steel/data/shard_reader.h"
-#include "steel/train/shard_set.h"
+#include "steel/loader/shard_set.h"
 #include "support/temp_dir.h"
 #include "support/tiny_prep.h"
 
-using namespace steel::train;
+using namespace steel::loader;
 using steel::testing::TempDir;
 
-class PrefetcherTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    prep_ = new std::string(steel::testing::make_tiny_prep(dir_->path().string()));
-  }
-  static void TearDownTestSuite() {
-    delete prep_;
-    delete dir_;
-  }
-  static TempDir* dir_;
-  static std::string* prep_;
-};
-TempDir* PrefetcherTest::dir_ = nullptr;
-std::string* PrefetcherTest::prep_ = nullptr;
+class PrefetcherTest : public steel::testing::TinyPrepSuite {};
 
 TEST_F(PrefetcherTest, OpenFoldSplitsTrainingAndValidationShards) {
-  auto fold = open_fold(*prep_, 1);
+  auto fold = open_fold(prep(), 1);
   EXPECT_EQ(fold.num_folds, 3);
   EXPECT_EQ(fold.val->paths().size(), 1u);
   EXPECT_EQ(fold.train->paths().size(), 2u);
   EXPECT_EQ(fold.train->height(), 32);
   EXPECT_EQ(fold.train->width(), 160);
   int64_t total = 0;
-  for (int k = 0; k < 3; ++k) total += steel::data::ShardReader(*prep_ + "/fold_" + std::to_string(k) + ".h5").size();
+  for (int k = 0; k < 3; ++k) total += steel::data::ShardReader(prep() + "/fold_" + std::to_string(k) + ".h5").size();
   EXPECT_EQ(fold.train->size() + fold.val->size(), total);
-  EXPECT_THROW(open_fold(*prep_, 3), steel::ConfigError);
+  EXPECT_THROW(open_fold(prep(), 3), steel::ConfigError);
 }
 
 TEST_F(PrefetcherTest, BatchesMatchTheShardPixelsInOrder) {
-  auto fold = open_fold(*prep_, 0);
+  auto fold = open_fold(prep(), 0);
   const auto& data = *fold.train;
   std::vector<std::vector<int64_t>> batches{{3, 1}, {0}, {data.size() - 1, 2, 5}};
   Prefetcher loader(data, batches, {/*threads=*/3, /*depth=*/2});
@@ -72,7 +58,7 @@ TEST_F(PrefetcherTest, BatchesMatchTheShardPixelsInOrder) {
 }
 
 TEST_F(PrefetcherTest, FlipsAreDeterministicAndFlipImageAndMaskTogether) {
-  auto fold = open_fold(*prep_, 0);
+  auto fold = open_fold(prep(), 0);
   std::vector<int64_t> records;
   for (int64_t i = 0; i < 16; ++i) records.push_back(i);
   PrefetcherOptions plain;
@@ -103,7 +89,7 @@ TEST_F(PrefetcherTest, FlipsAreDeterministicAndFlipImageAndMaskTogether) {
 }
 
 TEST_F(PrefetcherTest, WorkerErrorsReachTheConsumer) {
-  auto fold = open_fold(*prep_, 0);
+  auto fold = open_fold(prep(), 0);
   Prefetcher loader(*fold.train, {{0}, {fold.train->size() + 7}}, {});
   EXPECT_TRUE(loader.next().has_value());
   EXPECT_THROW(loader.next(), std::out_of_range);
@@ -117,7 +103,7 @@ TEST_F(PrefetcherTest, ShardsOfDifferentPrepRunsAreRejected) {
   o.folds = 2;
   const auto prep2 = steel::testing::make_tiny_prep(other.path().string(), o);
   try {
-    ShardSet mixed({*prep_ + "/fold_0.h5", prep2 + "/fold_1.h5"});
+    ShardSet mixed({prep() + "/fold_0.h5", prep2 + "/fold_1.h5"});
     FAIL() << "mixed shards were accepted";
   } catch (const steel::DataError& e) {
     EXPECT_NE(std::string(e.what()).find("different steel_prep run"), std::string::npos) << e.what();
@@ -132,7 +118,7 @@ TEST_F(PrefetcherTest, ShardsOfTheSameCsvAndSeedButOtherPrepOptionsAreRejected) 
   steel::testing::TinyPrepOptions o;
   o.test_per_class = 2;
   const auto prep2 = steel::testing::make_tiny_prep(other.path().string(), o);
-  const auto a = steel::data::ShardReader(*prep_ + "/fold_0.h5").info();
+  const auto a = steel::data::ShardReader(prep() + "/fold_0.h5").info();
   const auto b = steel::data::ShardReader(prep2 + "/fold_1.h5").info();
   ASSERT_EQ(a.source_csv_crc32, b.source_csv_crc32);
   ASSERT_EQ(a.seed, b.seed);
@@ -140,17 +126,17 @@ TEST_F(PrefetcherTest, ShardsOfTheSameCsvAndSeedButOtherPrepOptionsAreRejected) 
   ASSERT_EQ(a.num_folds, b.num_folds);
   ASSERT_NE(a.prep_id, b.prep_id);
   try {
-    ShardSet mixed({*prep_ + "/fold_0.h5", prep2 + "/fold_1.h5"});
+    ShardSet mixed({prep() + "/fold_0.h5", prep2 + "/fold_1.h5"});
     FAIL() << "shards of two prep runs were accepted";
   } catch (const steel::DataError& e) {
     EXPECT_NE(std::string(e.what()).find("prep_id"), std::string::npos) << e.what();
   }
-  EXPECT_NO_THROW(ShardSet({*prep_ + "/fold_0.h5", *prep_ + "/fold_1.h5"}));
+  EXPECT_NO_THROW(ShardSet({prep() + "/fold_0.h5", prep() + "/fold_1.h5"}));
 }
 
 TEST_F(PrefetcherTest, AMissingFoldShardIsADataErrorNamingIt) {
   TempDir copy;
-  for (const auto& entry : std::filesystem::directory_iterator(*prep_)) {
+  for (const auto& entry : std::filesystem::directory_iterator(prep())) {
     std::filesystem::copy(entry.path(), copy.path() / entry.path().filename());
   }
   std::filesystem::remove(copy.path() / "fold_2.h5");

@@ -1,8 +1,8 @@
-#include "steel/train/epoch_record.h"
+#include "steel/run/epoch_record.h"
 
 #include <cstdio>
 
-namespace steel::train {
+namespace steel::run {
 
 std::string metrics_csv_header() {
   return "epoch,train_loss,train_dice,val_loss,val_dice,val_kaggle_dice,lr,seconds,images_per_second";
@@ -44,4 +44,4 @@ EpochRecord from_values(const double* v) {
   return r;
 }
 
-}  // namespace steel::train
+}  // namespace steel::run

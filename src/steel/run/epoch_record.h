@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-namespace steel::train {
+namespace steel::run {
 
 struct EpochRecord {
   int epoch = 0;  ///< 1-based, as Keras prints it
@@ -29,4 +29,4 @@ std::vector<double> to_values(const EpochRecord& r);
 EpochRecord from_values(const double* values);
 constexpr int kEpochRecordFields = 9;
 
-}  // namespace steel::train
+}  // namespace steel::run

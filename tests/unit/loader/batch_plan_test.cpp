@@ -1,12 +1,13 @@
-#include "steel/train/batch_plan.h"
+#include "steel/loader/batch_plan.h"
 
 #include <algorithm>
 #include <set>
 
 #include <gtest/gtest.h>
 
-using steel::train::eval_batches;
-using steel::train::TrainBatchPlan;
+using steel::loader::eval_batches;
+using steel::loader::local_batch_size;
+using steel::loader::TrainBatchPlan;
 
 TEST(TrainBatchPlan, IsAPermutationThatDependsOnSeedAndEpochOnly) {
   const TrainBatchPlan a(100, 16, 7, 0);
@@ -40,6 +41,14 @@ TEST(TrainBatchPlan, RankSlicesReassembleTheGlobalBatchForAnyWorldSize) {
 TEST(TrainBatchPlan, RejectsAWorldThatDoesNotDivideTheBatch) {
   const TrainBatchPlan plan(64, 16, 1, 0);
   EXPECT_THROW(plan.local_batch_records(0, 0, 3), c10::Error);
+}
+
+TEST(LocalBatchSize, IsAnEqualShareOrNothing) {
+  EXPECT_EQ(local_batch_size(16, 4), std::optional<int64_t>(4));
+  EXPECT_EQ(local_batch_size(16, 1), std::optional<int64_t>(16));
+  EXPECT_EQ(local_batch_size(16, 3), std::nullopt) << "3 ranks cannot share 16 records equally";
+  EXPECT_EQ(local_batch_size(16, 0), std::nullopt);
+  EXPECT_EQ(local_batch_size(0, 2), std::nullopt);
 }
 
 TEST(EvalBatches, EveryRecordExactlyOnceAcrossRanks) {

@@ -12,13 +12,13 @@
 
 #include <torch/torch.h>
 
-#include "steel/train/shard_set.h"
+#include "steel/loader/shard_set.h"
 
-namespace steel::train {
+namespace steel::loader {
 
 /// One batch ready for the model.
 struct Batch {
-  torch::Tensor images;  ///< [B,3,H,W] float32 in [0,1]: the grayscale record replicated to 3 channels
+  torch::Tensor images;  ///< [B,3,H,W] float32 in [0,1]: the grayscale record replicated (record_encoding.h)
   torch::Tensor masks;   ///< [B,4,H,W] float32 in {0,1}: one plane per defect class
   std::vector<int64_t> records;
 };
@@ -31,6 +31,10 @@ struct PrefetcherOptions {
   int64_t epoch = 0;
   bool pin_memory = false;  ///< page-locked host tensors, for asynchronous copies to a GPU
 };
+
+/// Validation, test and inference: records in the order given, no flips, pinned host memory when the model is on
+/// a GPU. The one place this rule is written.
+PrefetcherOptions ordered_loader(int threads, int depth, const torch::Device& device);
 
 /// Delivers `batches` (lists of record indices into `data`) in order. Workers take batches in order and build
 /// each one whole: raw chunks come out of HDF5 (whose global lock serialises only that short read) and are
@@ -74,4 +78,4 @@ class Prefetcher {
 /// Builds one batch on the calling thread (what each worker does); also used by tests and benchmarks.
 Batch assemble_batch(const ShardSet& data, const std::vector<int64_t>& records, const PrefetcherOptions& options);
 
-}  // namespace steel::train
+}  // namespace steel::loader

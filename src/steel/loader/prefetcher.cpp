@@ -1,12 +1,12 @@
-#include "steel/train/prefetcher.h"
+#include "steel/loader/prefetcher.h"
 
 #include <chrono>
-#include <cstring>
 
-#include "steel/data/train_csv.h"
-#include "steel/train/batch_plan.h"
+#include "steel/core/seeded_random.h"
+#include "steel/data/record_encoding.h"
+#include "steel/loader/batch_plan.h"
 
-namespace steel::train {
+namespace steel::loader {
 
 Batch assemble_batch(const ShardSet& data, const std::vector<int64_t>& records, const PrefetcherOptions& options) {
   const int64_t n = static_cast<int64_t>(records.size());
@@ -15,7 +15,7 @@ Batch assemble_batch(const ShardSet& data, const std::vector<int64_t>& records, 
   const int64_t plane = h * w;
   auto opts = torch::TensorOptions().dtype(torch::kFloat32).pinned_memory(options.pin_memory);
   Batch batch;
-  batch.images = torch::empty({n, 3, h, w}, opts);
+  batch.images = torch::empty({n, data::kInputChannels, h, w}, opts);
   batch.masks = torch::empty({n, data::kNumClasses, h, w}, opts);
   batch.records = records;
   std::vector<uint8_t> image(static_cast<std::size_t>(plane));
@@ -37,25 +37,18 @@ Batch assemble_batch(const ShardSet& data, const std::vector<int64_t>& records, 
       hflip = (r & 1U) != 0;
       vflip = (r & 2U) != 0;
     }
-    float* img = images + b * 3 * plane;
-    float* msk = masks + b * data::kNumClasses * plane;
-    for (int64_t y = 0; y < h; ++y) {
-      const int64_t sy = vflip ? h - 1 - y : y;
-      const uint8_t* src_img = image.data() + sy * w;
-      const uint8_t* src_msk = mask.data() + sy * w;
-      float* dst_img = img + y * w;
-      for (int64_t x = 0; x < w; ++x) {
-        const int64_t sx = hflip ? w - 1 - x : x;
-        dst_img[x] = static_cast<float>(src_img[sx]) * (1.0F / 255.0F);
-        const uint8_t bits = src_msk[sx];
-        for (int c = 0; c < data::kNumClasses; ++c) msk[c * plane + y * w + x] = static_cast<float>((bits >> c) & 1U);
-      }
-    }
-    // The encoders take 3 channels (ImageNet weights); the record is grayscale.
-    std::memcpy(img + plane, img, static_cast<std::size_t>(plane) * sizeof(float));
-    std::memcpy(img + 2 * plane, img, static_cast<std::size_t>(plane) * sizeof(float));
+    data::decode_record(image.data(), mask.data(), h, w, hflip, vflip, images + b * data::kInputChannels * plane,
+                        masks + b * data::kNumClasses * plane);
   }
   return batch;
+}
+
+PrefetcherOptions ordered_loader(int threads, int depth, const torch::Device& device) {
+  PrefetcherOptions options;
+  options.threads = threads;
+  options.depth = depth;
+  options.pin_memory = device.is_cuda();
+  return options;
 }
 
 Prefetcher::Prefetcher(const ShardSet& data, std::vector<std::vector<int64_t>> batches, PrefetcherOptions options)
@@ -117,4 +110,4 @@ std::optional<Batch> Prefetcher::next() {
   return std::move(node.mapped());
 }
 
-}  // namespace steel::train
+}  // namespace steel::loader

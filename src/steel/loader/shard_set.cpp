@@ -1,4 +1,4 @@
-#include "steel/train/shard_set.h"
+#include "steel/loader/shard_set.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -7,7 +7,7 @@
 #include "steel/core/error.h"
 #include "steel/data/shard_format.h"
 
-namespace steel::train {
+namespace steel::loader {
 namespace fs = std::filesystem;
 
 namespace {
@@ -94,4 +94,4 @@ FoldData open_fold(const std::string& data_dir, int fold) {
   return d;
 }
 
-}  // namespace steel::train
+}  // namespace steel::loader

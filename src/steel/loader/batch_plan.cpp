@@ -1,4 +1,4 @@
-#include "steel/train/batch_plan.h"
+#include "steel/loader/batch_plan.h"
 
 #include <numeric>
 #include <random>
@@ -7,11 +7,7 @@
 
 #include "steel/core/seeded_random.h"
 
-namespace steel::train {
-
-uint64_t mix_seed(uint64_t seed, uint64_t stream, uint64_t index) {
-  return splitmix64(splitmix64(splitmix64(seed) ^ stream) ^ index);
-}
+namespace steel::loader {
 
 TrainBatchPlan::TrainBatchPlan(int64_t records, int64_t global_batch, uint64_t seed, int64_t epoch)
     : global_batch_(global_batch) {
@@ -28,11 +24,16 @@ std::vector<int64_t> TrainBatchPlan::global_batch_records(int64_t b) const {
   return {first, first + global_batch_};
 }
 
+std::optional<int64_t> local_batch_size(int64_t global_batch, int world) {
+  if (world <= 0 || global_batch <= 0 || global_batch % world != 0) return std::nullopt;
+  return global_batch / world;
+}
+
 std::vector<int64_t> TrainBatchPlan::local_batch_records(int64_t b, int rank, int world) const {
-  TORCH_CHECK(world > 0 && global_batch_ % world == 0, "TrainBatchPlan: ", world,
-              " ranks do not divide the global batch of ", global_batch_);
+  const auto local_size = local_batch_size(global_batch_, world);
+  TORCH_CHECK(local_size, "TrainBatchPlan: ", world, " ranks do not divide the global batch of ", global_batch_);
   TORCH_CHECK(rank >= 0 && rank < world, "TrainBatchPlan: rank ", rank, " of ", world);
-  const int64_t local = global_batch_ / world;
+  const int64_t local = *local_size;
   auto global = global_batch_records(b);
   return {global.begin() + rank * local, global.begin() + (rank + 1) * local};
 }
@@ -50,4 +51,4 @@ std::vector<std::vector<int64_t>> eval_batches(int64_t records, int64_t local_ba
   return batches;
 }
 
-}  // namespace steel::train
+}  // namespace steel::loader

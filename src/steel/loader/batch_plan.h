@@ -2,9 +2,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
-namespace steel::train {
+namespace steel::loader {
 
 /// One epoch's training order. The global batch sequence depends on (records, global batch, seed, epoch) and
 /// never on the number of ranks: one global permutation per epoch, cut into global batches, each rank taking
@@ -33,8 +34,8 @@ class TrainBatchPlan {
 /// by at most one record) and cuts it into local batches; metric sums make the uneven shares harmless.
 std::vector<std::vector<int64_t>> eval_batches(int64_t records, int64_t local_batch, int rank, int world);
 
-/// A 64-bit seed for (seed, stream, index), e.g. the flip decision of record i in epoch e. SplitMix64 mixing,
-/// so neighbouring inputs give unrelated outputs.
-uint64_t mix_seed(uint64_t seed, uint64_t stream, uint64_t index);
+/// Each rank's share of a global batch: global_batch / world, or nullopt when `world` ranks cannot take equal
+/// shares (the one place the divisibility rule is written).
+std::optional<int64_t> local_batch_size(int64_t global_batch, int world);
 
-}  // namespace steel::train
+}  // namespace steel::loader
