@@ -12,6 +12,7 @@ PACKAGES=(
   libblosc-dev hdf5-filter-plugin-blosc-serial  # Blosc chunks, and the HDF5 plugin h5py and h5dump read them with
   libboost-program-options-dev libspdlog-dev nlohmann-json3-dev libgtest-dev libgmock-dev
   libopencv-dev                       # JPEG decode, resize, rotate, flip, drawing
+  libprotobuf-dev protobuf-compiler   # TensorBoard event files (steel_train's logs)
   libjpeg-dev                         # JPEG headers: every image's size checked before planning
   python3 python3-numpy python3-h5py python3-hdf5plugin python3-opencv python3-matplotlib bc  # benchmark reference and plots
   python3-torch                       # the Python reference U-Net (scripts/bench/unet_reference.py) and its test

@@ -77,7 +77,9 @@ po::options_description training_options(train::TrainOptions& o) {
       ("max-val-batches", po::value(&o.max_val_batches)->default_value(o.max_val_batches),
        "if > 0: global batches per validation: the first N x batch-size records (smoke tests)")
       ("log-level", po::value(&o.log_level)->default_value(o.log_level), "trace, debug, info, warn or error")
-      ("progress", po::value(&o.progress)->default_value(o.progress), "progress bar when stderr is a terminal");
+      ("progress", po::value(&o.progress)->default_value(o.progress), "progress bar when stderr is a terminal")
+      ("tensorboard", po::value(&o.tensorboard)->default_value(o.tensorboard),
+       "rank 0 writes TensorBoard event files beside metrics.csv (tensorboard --logdir <out>)");
   return d;
 }
 

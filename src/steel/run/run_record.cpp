@@ -84,6 +84,7 @@ void visit_fields(Record& r, Visit&& visit) {
   visit("/config/max_train_batches", o.max_train_batches);
   visit("/config/max_val_batches", o.max_val_batches);
   visit("/config/resume", o.resume);
+  visit("/config/tensorboard", o.tensorboard);
 }
 
 struct Writer {

@@ -1,5 +1,6 @@
 #include "steel/train/epoch.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -66,6 +67,7 @@ EpochPass train_epoch(TrainStep& step, models::UNet& model, const loader::ShardS
   const int64_t calls_before = group.collective_calls();
   const auto times_before = group.collective_times();
   while (auto batch = batches.next()) {
+    const auto step_start = Clock::now();
     step.run(batch->images, batch->masks);
     const double loss_value = step.loss().item<double>();
     const bool finite = std::isfinite(loss_value);
@@ -85,6 +87,10 @@ EpochPass train_epoch(TrainStep& step, models::UNet& model, const loader::ShardS
     train_sums += batch_metric_sums(step.logits().detach(), step.masks());
     ++state.step;
     ++state.global_step;
+    if (context.log_step) {
+      context.log_step(state.global_step, loss_value,
+                       static_cast<double>(config.global_batch) / std::max(seconds_since(step_start), 1e-9));
+    }
     if (context.progress) {
       const double elapsed = seconds_since(steps_start);
       const double rate = static_cast<double>((state.step - first_step) * config.global_batch) / elapsed;

@@ -47,6 +47,8 @@ struct EpochContext {
   std::string checkpoint;  ///< named in the non-finite-loss error
   bool progress = false;   ///< draw a progress bar on stderr
   std::function<void(int fold, int64_t epoch, int64_t step)> after_step;
+  /// Each step's loss and images/s (all ranks) at the fold's global step, for the TensorBoard log; may be empty.
+  std::function<void(int64_t global_step, double loss, double images_per_second)> log_step;
 };
 
 /// Trains epoch state.epoch from step state.step to its end, or until a stop signal. Throws TrainingError when

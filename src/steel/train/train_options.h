@@ -51,6 +51,7 @@ struct TrainOptions {
   int max_val_batches = 0;       ///< validation: only the first max_val_batches * global batch records
   std::string log_level = "info";
   bool progress = true;          ///< draw a progress bar when stderr is a terminal
+  bool tensorboard = true;       ///< rank 0 writes TensorBoard event files beside metrics.csv
 };
 
 /// Throws steel::ConfigError naming the first invalid option.

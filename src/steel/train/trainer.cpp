@@ -37,6 +37,7 @@
 #include "steel/train/resume.h"
 #include "steel/train/stop_signal.h"
 #include "steel/train/train_step.h"
+#include "steel/train/training_log.h"
 #include "steel/train/validation.h"
 
 namespace steel::train {
@@ -44,6 +45,9 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 namespace {
+
+// Validation records drawn into the TensorBoard log every epoch.
+constexpr int kLogOverlays = 3;
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
@@ -149,12 +153,20 @@ FoldOutcome train_fold(const FoldContext& ctx) {
     save_checkpoint(checkpoint, *model, step.optimizer(), state);
   };
 
-  const EpochContext epoch_context{config,
-                                   ctx.group,
-                                   ctx.fold,
-                                   checkpoint,
-                                   main && o.progress && logging::stderr_is_terminal(),
-                                   ctx.hooks.after_step};
+  // TensorBoard: rank 0 logs the fold beside metrics.csv.
+  std::unique_ptr<TrainingLog> log;
+  if (main && o.tensorboard)
+    log = std::make_unique<TrainingLog>(ctx.paths.fold_dir(ctx.fold), config, ctx.fold, state.global_step);
+  EpochContext epoch_context{config,
+                             ctx.group,
+                             ctx.fold,
+                             checkpoint,
+                             main && o.progress && logging::stderr_is_terminal(),
+                             ctx.hooks.after_step,
+                             {}};
+  if (log) {
+    epoch_context.log_step = [&](int64_t global_step, double loss, double rate) { log->step(global_step, loss, rate); };
+  }
   while (state.epoch < o.epochs && !state.early_stopping.should_stop()) {
     const auto epoch_start = Clock::now();
     const auto pass = train_epoch(step, model, *data.train, state, epoch_context);
@@ -194,6 +206,7 @@ FoldOutcome train_fold(const FoldContext& ctx) {
     if (main) {
       if (improved) models::save_keras_weights(model, ctx.paths.best_weights(ctx.fold));
       write_file_atomically(ctx.paths.metrics_csv(ctx.fold), run::metrics_csv(state.history));
+      if (log) log->epoch(epoch, validation_overlays(model, *data.val, config, kLogOverlays));
       save_resume_point();
     }
     spdlog::info(
@@ -222,6 +235,7 @@ FoldOutcome train_fold(const FoldContext& ctx) {
     write_file_atomically(ctx.paths.result_csv(ctx.fold), run::fold_result_csv({result}));
     run::update_folds_csv(ctx.paths, config.num_folds);
     record_run(result.seconds, true);
+    if (log) log->finished(true);
   }
   spdlog::info("fold {}: best epoch {} of {}{}: val_loss {:.5f} val_dice {:.4f} kaggle {:.4f} ({:.1f} s)", ctx.fold,
                result.best_epoch, result.epochs_run, result.stopped_early ? " (early stop)" : "", result.best.val_loss,

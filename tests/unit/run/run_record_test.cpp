@@ -123,7 +123,8 @@ constexpr const char* kSampleJson = R"({
     "dist_timeout_s": 300,
     "max_train_batches": 4,
     "max_val_batches": 2,
-    "resume": false
+    "resume": false,
+    "tensorboard": true
   }
 }
 )";
