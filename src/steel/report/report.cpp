@@ -125,32 +125,36 @@ std::string get(const Row& r, const std::string& key) {
   return it == r.end() ? std::string() : it->second;
 }
 
-}  // namespace
-
-std::string Table::csv() const {
-  std::string out;
-  auto line = [&](const std::vector<std::string>& cells) {
-    for (std::size_t i = 0; i < cells.size(); ++i) out += (i ? "," : "") + cells[i];
-    out += "\n";
+// Figure 57's confusion counts, a cell per class ("TN FP FN TP"), for every source that has them; steel's rows
+// add the single fold models' accuracies.
+Table confusion_table(const Table& f57) {
+  Table t;
+  t.header = {"backbone", "source", "test_images"};
+  for (int c = 1; c <= 4; ++c) t.header.push_back("class " + std::to_string(c));
+  t.header.insert(t.header.end(), {"fold_accuracy_total ± sd", "fold_accuracy_per_defect ± sd"});
+  auto at = [&](const std::vector<std::string>& row, const std::string& name) {
+    const auto it = std::find(f57.header.begin(), f57.header.end(), name);
+    return it == f57.header.end() ? std::string() : row[static_cast<std::size_t>(it - f57.header.begin())];
   };
-  line(header);
-  for (const auto& r : rows) line(r);
-  return out;
+  auto or_none = [](const std::string& v) { return v.empty() ? std::string("–") : v; };
+  for (const auto& row : f57.rows) {
+    if (at(row, "c1_tn").empty()) continue;
+    std::vector<std::string> out{row[0], row[1], or_none(at(row, "test_images"))};
+    for (int c = 1; c <= 4; ++c) {
+      const std::string k = "c" + std::to_string(c) + "_";
+      out.push_back(at(row, k + "tn") + " " + at(row, k + "fp") + " " + at(row, k + "fn") + " " + at(row, k + "tp"));
+    }
+    for (const char* f : {"fold_accuracy_total", "fold_accuracy_per_defect"}) {
+      const auto mean = at(row, f);
+      const auto sd = at(row, std::string(f) + "_std");
+      out.push_back(mean.empty() ? "–" : sd.empty() ? mean : mean + " ± " + sd);
+    }
+    t.rows.push_back(out);
+  }
+  return t;
 }
 
-std::string Table::markdown() const {
-  std::string out = "|";
-  for (const auto& h : header) out += " " + h + " |";
-  out += "\n|";
-  for (std::size_t i = 0; i < header.size(); ++i) out += "---|";
-  out += "\n";
-  for (const auto& r : rows) {
-    out += "|";
-    for (const auto& c : r) out += " " + (c.empty() ? std::string("missing") : c) + " |";
-    out += "\n";
-  }
-  return out;
-}
+}  // namespace
 
 Table figure55(const ReportOptions& o) {
   Table t;
@@ -259,9 +263,22 @@ std::string run_report(const ReportOptions& o) {
   fs::create_directories(o.out_dir);
   const std::vector<std::pair<std::string, Table>> figures{
       {"figure55", figure55(o)}, {"figure56", figure56(o)}, {"figure57", figure57(o)}};
-  for (const auto& [name, table] : figures) {
+  // A person reads the thesis's own columns, steel beside the thesis; scripts read the full CSV.
+  const std::vector<std::string> lead55{"time_minutes", "avg_loss", "avg_val_loss", "avg_dice",
+                                        "avg_val_dice", "test_loss",  "test_dice"};
+  const std::vector<std::string> lead56{"total_params", "trainable_params"};
+  const std::vector<std::string> lead57{"accuracy_total", "accuracy_per_defect", "c1_acc", "c2_acc", "c3_acc",
+                                        "c4_acc"};
+  const std::vector<std::string> readable{
+      beside_thesis(figures[0].second, lead55).markdown() + "\nSpreads over folds and metrics the thesis did not "
+      "report (steel):\n\n" + steel_extras(figures[0].second, lead55).markdown(),
+      beside_thesis(figures[1].second, lead56).markdown(),
+      beside_thesis(figures[2].second, lead57).markdown() + "\nConfusion counts per defect class (TN FP FN TP), and "
+      "the single fold models' accuracies (steel):\n\n" + confusion_table(figures[2].second).markdown()};
+  for (std::size_t i = 0; i < figures.size(); ++i) {
+    const auto& [name, table] = figures[i];
     write_file_atomically((fs::path(o.out_dir) / (name + ".csv")).string(), table.csv());
-    write_file_atomically((fs::path(o.out_dir) / (name + ".md")).string(), table.markdown());
+    write_file_atomically((fs::path(o.out_dir) / (name + ".md")).string(), readable[i]);
   }
 
   std::vector<std::string> trained;
@@ -291,22 +308,23 @@ std::string run_report(const ReportOptions& o) {
 
   std::string index = "# steel report\n\nRuns: `" + fs::absolute(o.runs_dir).string() + "`, steel " +
                       source_revision() +
-                      ". Each table has a `steel` row (this project's runs) and a `thesis` row (the thesis's "
-                      "published numbers); `missing` means no run produced that value yet (or, in a thesis row, that the thesis did "
-                      "not report it).\n\n";
-  index += "## Figure 55: training and test\n\nLosses and Dice are the fold averages of each fold's best epoch "
-           "(`_std`: standard deviation over folds, which the thesis did not report); `test_*` values are the fold "
-           "ensemble's on the held-out test set, `fold_test_*` the mean and spread of the single fold models' "
-           "test values; time is the sum over folds.\n\n" +
-           figures[0].second.markdown();
-  index += "\n## Figure 56: parameters (Keras convention)\n\n" + figures[1].second.markdown();
+                      ". Each figure leads with the thesis's own columns, every cell `steel / thesis` (`–`: no "
+                      "value yet, or one the thesis did not report); steel's spreads over folds and extra metrics "
+                      "follow. The full tables, a row per source, are figure55.csv, figure56.csv and figure57.csv.\n\n";
+  index += "## Figure 55: training and test\n\nLosses and Dice are the fold averages of each fold's best epoch; "
+           "`test_*` values are the fold ensemble's on the held-out test set, `fold_test_*` the single fold models' "
+           "(mean ± standard deviation); time is the sum over folds.\n\n" +
+           readable[0];
+  index += "\n## Figure 56: parameters (Keras convention)\n\n" + readable[1];
   index += "\n## Figure 57: test-set classification (fold ensemble; labels by steel_eval's --min-pixels rule, 200 "
            "at 128x800 as in the thesis)\n\n" +
-           figures[2].second.markdown();
-  index += "\n## Training curves\n\n" + curves_note;
+           readable[2];
+  index += "\n## Training curves and predictions\n\n" + curves_note;
   for (const auto& b : trained) {
+    index += "### " + b + "\n\n";
     if (fs::exists(fs::path(o.out_dir) / ("curves_" + b + ".png"))) {
-      index += "### " + b + "\n\n![" + b + "](curves_" + b + ".png)\n\n";
+      index += "![" + b + "](curves_" + b + ".png)\n\n*Dice coefficient and loss of training (solid) and validation "
+               "(dashed) in the " + b + " - U-Net model, one line per fold (the thesis's Figures 58-61).*\n\n";
     }
     const fs::path overlays = fs::absolute(run::RunPaths::of(o.runs_dir, b).overlays_dir());
     if (fs::is_directory(overlays)) {
@@ -317,14 +335,16 @@ std::string run_report(const ReportOptions& o) {
         if (e.path().extension() == ".png") pictures.push_back(e.path());
       }
       std::sort(pictures.begin(), pictures.end());
-      index += "Prediction overlays ([all " + std::to_string(pictures.size()) + "](" + link(overlays) +
-               "); ground truth above, prediction below; class 1 red, 2 yellow, 3 blue, 4 white):\n\n";
       int shown = 0;
       for (const auto& p : pictures) {
-        if (p.filename().string().rfind("test_", 0) != 0 || shown == 2) continue;
-        index += "![" + p.filename().string() + "](" + link(p) + ")\n\n";
+        if (p.filename().string().rfind("test_", 0) != 0 || shown == 3) continue;
+        index += "![" + p.filename().string() + "](" + link(p) + ")\n\n*" + b + ", test image " +
+                 p.stem().string().substr(5) + ": ground truth (above) and the fold ensemble's prediction (below); "
+                 "defect class 1 red, 2 yellow, 3 blue, 4 white.*\n\n";
         ++shown;
       }
+      index += "All " + std::to_string(pictures.size()) + " overlays: [" + link(overlays) + "](" + link(overlays) +
+               ").\n\n";
     }
   }
   const auto index_path = (fs::path(o.out_dir) / "index.md").string();

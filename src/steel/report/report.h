@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "steel/report/table.h"
+
 namespace steel::report {
 
 struct ReportOptions {
@@ -12,15 +14,6 @@ struct ReportOptions {
   std::string thesis_dir;         ///< the thesis's tables as CSV; default: the source tree's configs/thesis
   std::string plot_script;        ///< scripts/plot_curves.py; default: the source tree's
   std::string python = "/usr/bin/python3";
-};
-
-/// A table as written to CSV and Markdown: a header and rows of cells; an empty cell is a missing value
-/// (written empty in CSV and as "missing" in Markdown, never as 0).
-struct Table {
-  std::vector<std::string> header;
-  std::vector<std::vector<std::string>> rows;
-  std::string csv() const;
-  std::string markdown() const;
 };
 
 /// Figure 55 (training: time, fold-average losses and Dice, test loss and Dice), 56 (parameters) and 57 (test
