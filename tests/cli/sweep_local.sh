@@ -24,11 +24,11 @@ cp "$work/runs/resnet18/fold_1/metrics.csv" "$work.metrics1"
 cmp "$work.metrics1" "$work/runs/resnet18/fold_1/metrics.csv" || { echo "a finished run was retrained"; exit 1; }
 
 # An interrupted run: fold 1 trained for one epoch only (the same settings but --epochs 1, under mpirun -np 1
-# like the sweep's runs, since CPU binding changes the last digits), its result removed, so it holds a
+# --bind-to none like the sweep's runs, since CPU binding changes the last digits), its result removed, so it holds a
 # checkpoint after epoch 1. --status calls it "started"; the sweep resumes it at epoch 2, and the run ends
 # with exactly the metrics of the uninterrupted one.
 rm -rf "$work/runs/resnet18/fold_1"
-mpirun -np 1 "$(dirname "$sweep")/steel_train" --backbone resnet18 --fold 1 --data "$prep" --out "$work/runs" \
+mpirun -np 1 --bind-to none "$(dirname "$sweep")/steel_train" --backbone resnet18 --fold 1 --data "$prep" --out "$work/runs" \
   --epochs 1 --batch-size 4 --max-train-batches 2 --max-val-batches 1 --threads 1 --progress false \
   > "$work.log_epoch1" 2>&1 || { cat "$work.log_epoch1"; exit 1; }
 rm "$work/runs/resnet18/fold_1/result.csv"

@@ -64,7 +64,10 @@ int run_local(const SweepOptions& o, const std::vector<int>& folds) {
       continue;
     }
     std::vector<std::string> argv{o.mpirun, "-np", std::to_string(o.ranks)};
-    if (o.ranks > 1) argv.insert(argv.end(), {"--bind-to", "none"});
+    // Open MPI binds up to two ranks to one core each by default, which would squeeze steel_train's intra-op
+    // threads onto one core (measured: half the images/s of one process with two threads); steel_train sizes its
+    // own threads from the CPUs it may use.
+    argv.insert(argv.end(), {"--bind-to", "none"});
     argv.insert(argv.end(), {bin + "/steel_train", "--backbone", s.backbone, "--fold", std::to_string(s.fold),
                              "--data", o.data_dir, "--out", o.out_dir, "--resume"});
     for (const auto& a : split_args(o.train_args)) argv.push_back(a);
