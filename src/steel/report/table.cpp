@@ -1,6 +1,8 @@
 #include "steel/report/table.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 
 namespace steel::report {
@@ -33,6 +35,18 @@ std::vector<Pair> pairs_of(const Table& t) {
     if (it == out.end()) it = out.insert(out.end(), Pair{row[0]});
     (row[1] == "thesis" ? it->thesis : it->steel) = &row;
   }
+  return out;
+}
+
+// A measured value as a person reads it: 4 significant digits for fractions ("0.0146873845" -> "0.01469");
+// integers (parameter counts, confusion counts) and non-numbers as they are.
+std::string readable(const std::string& value) {
+  if (value.find_first_of(".eE") == std::string::npos) return value;
+  char* end = nullptr;
+  const double number = std::strtod(value.c_str(), &end);
+  if (end == value.c_str() || *end != '\0') return value;
+  char out[32];
+  std::snprintf(out, sizeof out, "%.4g", number);
   return out;
 }
 
@@ -75,8 +89,8 @@ Table beside_thesis(const Table& full, const std::vector<std::string>& columns) 
     std::vector<std::string> row{p.backbone};
     for (const auto& c : columns) {
       const int i = column_of(full, c);
-      const auto ours = cell(p.steel, i);
-      const auto theirs = cell(p.thesis, i);
+      const auto ours = readable(cell(p.steel, i));
+      const auto theirs = cell(p.thesis, i);  // as the thesis printed it
       row.push_back((ours.empty() ? kNone : ours) + " / " + (theirs.empty() ? kNone : theirs));
     }
     t.rows.push_back(row);
@@ -112,10 +126,10 @@ Table steel_extras(const Table& full, const std::vector<std::string>& lead) {
     if (!has_values(p.steel)) continue;
     std::vector<std::string> row{p.backbone};
     for (const auto& name : columns) {
-      std::string value = cell(p.steel, column_of(full, name));
+      std::string value = readable(cell(p.steel, column_of(full, name)));
       if (value.empty()) value = kNone;
       if (const auto s = spread_of.find(name); s != spread_of.end()) {
-        const auto sd = cell(p.steel, column_of(full, s->second));
+        const auto sd = readable(cell(p.steel, column_of(full, s->second)));
         if (!sd.empty()) value += " ± " + sd;
       }
       row.push_back(value);
