@@ -1,5 +1,6 @@
 #include "steel/eval/overlay.h"
 
+#include <algorithm>
 #include <vector>
 
 #include <opencv2/imgcodecs.hpp>
@@ -14,7 +15,7 @@ namespace {
 
 cv::Mat panel(const cv::Mat& image, const cv::Mat& bits, const std::string& label) {
   // Small stored images are scaled up so that contours and text stay legible.
-  const int scale = image.cols < 800 ? 2 : 1;
+  const int scale = std::max(1, 800 / image.cols);  // about 800 pixels wide, whatever the stored resolution
   cv::Mat gray;
   cv::resize(image, gray, {}, scale, scale, cv::INTER_NEAREST);
   cv::Mat out;
